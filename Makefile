@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Wrapper around Kbuild and the userspace builds.  `make help` lists the
+# targets.  The kernel modules are described by Kbuild; this file only picks
+# a kernel tree and runs the quality gates and tests.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+VERSION := 0.1.0
+
+# The kernel to build for: KDIR wins, then KVER, then the running kernel's
+# headers, then the newest Debian amd64 headers installed.
+KVER ?= $(shell uname -r)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+	  $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
+		  grep -v cloud | sort -V | tail -n 1))
+
+# Debian package names, installed on demand by the targets that need them.
+APT_INSTALL := $(TOP)/tests/apt-install.sh
+
+KERNEL_SOURCES := $(shell find frontend backends protocol compat uapi \
+	-name '*.[ch]' -not -name '*.mod.c' -not -name 'hdmabuf_compat_gen.h' \
+	2>/dev/null)
+
+all: modules tools
+
+help:
+	@echo "make [all]        modules for KDIR ($(KDIR)) + userspace tools"
+	@echo "make modules      kernel modules only (KDIR=... or KVER=...)"
+	@echo "make tools        userspace tools"
+	@echo "make check        every test: check-unit (then the VM lab)"
+	@echo "make check-unit   protocol/uapi unit tests + fuzz corpus replay"
+	@echo "make fuzz         libFuzzer run, FUZZ_SECONDS=$(FUZZ_SECONDS) per target"
+	@echo "make matrix       build against every Debian linux-headers-*-amd64"
+	@echo "make style        checkpatch.pl on the kernel code"
+	@echo "make sparse       sparse (C=2) on the kernel code"
+	@echo "make demo         the end-to-end demo"
+	@echo "make clean"
+
+modules: kdir-check
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+clean-modules:
+	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then \
+		$(MAKE) -C $(KDIR) M=$(TOP) clean; fi
+	rm -rf compat/hdmabuf_compat_gen.h compat/.probe
+
+kdir-check:
+	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
+		echo "No kernel headers found: install linux-headers-amd64" \
+		     "or pass KDIR=/path/to/kernel/build" >&2; exit 1; fi
+
+tools:
+	@if [ -f tools/Makefile ]; then $(MAKE) -C tools; fi
+
+# ---------------------------------------------------------------- tests
+
+FUZZ_SECONDS ?= 60
+
+check: check-unit
+
+check-unit:
+	@$(APT_INSTALL) gcc make gcc-multilib libcmocka-dev
+	@rm -f build/check-unit.log; mkdir -p build
+	@set -o pipefail; rc=0; \
+	for t in "tests/uapi check" "tests/unit check" "tests/fuzz replay"; do \
+		$(MAKE) --no-print-directory -C $$t 2>&1 | \
+			tee -a build/check-unit.log || rc=1; \
+	done; \
+	tests/summarize.sh build/check-unit.log; \
+	exit $$rc
+
+fuzz:
+	@$(MAKE) --no-print-directory -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# Build the modules against every installed Debian amd64 kernel-headers
+# package, each in its own copy of the tree; bookworm's 6.1 and the 6.12
+# from bookworm-security/backports are installed first when missing.
+MATRIX_HEADERS ?= linux-headers-amd64 linux-headers-6.12-amd64
+matrix:
+	@$(APT_INSTALL) gcc make $(MATRIX_HEADERS)
+	@rc=0; for k in $$(ls -d /usr/src/linux-headers-*-amd64 | \
+			grep -v cloud | sort -V); do \
+		v=$${k#/usr/src/linux-headers-}; d=build/matrix/$$v; \
+		rm -rf $$d; mkdir -p $$d; \
+		tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+			--exclude='*.mod*' --exclude=.probe Kbuild Kbuild.include \
+			frontend backends protocol compat uapi | tar -xf - -C $$d; \
+		if $(MAKE) -C $$k M=$(TOP)/$$d modules > $$d/build.log 2>&1 && \
+		   ! grep -qE 'warning:|error:' $$d/build.log; then \
+			echo "OK   $$v ($$(cd $$d && find . -name '*.ko' | \
+				sed 's|.*/||' | sort | tr '\n' ' '))"; \
+		else \
+			echo "FAIL $$v (log: $$d/build.log)"; rc=1; \
+		fi; \
+	done; exit $$rc
+
+# ---------------------------------------------------------------- gates
+
+STYLE_DIR := build/checkpatch
+CHECKPATCH := $(STYLE_DIR)/scripts/checkpatch.pl
+
+$(CHECKPATCH):
+	@$(APT_INSTALL) linux-source-6.1 perl
+	@mkdir -p $(STYLE_DIR)
+	tar -xJf $$(ls /usr/src/linux-source-6.1*.tar.xz | head -n 1) \
+		-C $(STYLE_DIR) --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	@touch $@
+
+style: $(CHECKPATCH)
+	@$(CHECKPATCH) --no-tree --quiet --terse --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE \
+		-f $(KERNEL_SOURCES) && echo "style: clean"
+
+# sparse with endianness checks over every kernel object (C=2 re-checks
+# all files even when they are up to date).
+sparse: kdir-check
+	@$(APT_INSTALL) sparse
+	@$(MAKE) -C $(KDIR) M=$(TOP) C=2 CF="-D__CHECK_ENDIAN__" modules \
+		2>&1 | tee build/sparse.log; \
+	if grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error)' build/sparse.log; then \
+		echo "sparse: findings above" >&2; exit 1; fi; \
+	echo "sparse: clean"
+
+# ---------------------------------------------------------------- demo
+
+demo:
+	@echo "make demo: not yet available (it needs the Xen backend)."
+
+clean: clean-modules
+	rm -rf build tests/unit/build tests/fuzz/build tests/uapi/build
+	@if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
+
+-include tests/lab/lab.mk
+
+.PHONY: all help modules clean-modules kdir-check tools check check-unit \
+	fuzz matrix style sparse demo clean
