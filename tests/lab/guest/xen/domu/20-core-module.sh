@@ -1,0 +1,1 @@
+. /lab/common/core-module.sh

@@ -1,0 +1,173 @@
+# Scenarios (sourced by run.sh). scen_<name> OUT MODE boots one scenario for
+# the current kernel ($KVER, $KCACHE), writing into OUT:
+#   console*.log  raw console output of each QEMU
+#   <role>.log    console of each guest role (what the checks read)
+# MODE=check: hard timeout, non-interactive; MODE=shell: interactive console.
+# Sets ROLES (the roles that must report @@DONE) and, optionally, appends
+# host-side results to OUT/host.tap.
+
+QEMU_COMMON=(-accel tcg -nodefaults -display none -no-reboot -monitor none)
+GUEST_ARGS="console=ttyS0 quiet panic=-1 cryptomgr.notests"
+
+# run_qemu OUT NAME TIMEOUT MODE ARGS...: QEMU with its serial console on stdio
+# (interactive in shell mode) or in OUT/console-NAME.log
+run_qemu() {
+	local out=$1 name=$2 t=$3 mode=$4 rc; shift 4
+	printf '%q ' qemu-system-x86_64 "$@" >"$out/qemu-$name.cmd"
+	if [ "$mode" = shell ]; then
+		lab_qemu 0 "${QEMU_COMMON[@]}" -serial mon:stdio "$@"
+		return 0
+	fi
+	lab_qemu "$t" "${QEMU_COMMON[@]}" -serial stdio "$@" </dev/null >"$out/console-$name.log" 2>&1
+	rc=$?
+	if [ $rc = 124 ] || [ $rc = 137 ]; then
+		echo "not ok - $name: hard timeout after ${t}s (QEMU killed), log $out/console-$name.log" >>"$out/host.tap"
+	fi
+	return $rc
+}
+
+scen_single() {
+	local out=$1 mode=$2 img=$1/single.cpio d=$1/stage-single
+	ROLES="vm"
+	img_new "$d"
+	img_add_kmods "$d" vgem
+	img_add_project "$d"
+	img_cpio "$d" "$img"; rm -rf "$d"
+	run_qemu "$out" vm "${LAB_TIMEOUT_SINGLE:-240}" "$mode" \
+		-machine q35 -cpu qemu64,+rdrand -m 1024 -smp 1 \
+		-kernel "$KCACHE/vmlinux" -initrd "$img" \
+		-append "$GUEST_ARGS lab.scenario=single lab.role=vm lab.roles=vm $( [ "$mode" = shell ] && echo lab.shell=1)"
+	[ "$mode" = shell ] || cp "$out/console-vm.log" "$out/vm.log"
+}
+
+scen_virtio() {
+	local out=$1 mode=$2 img=$1/virtio.cpio d=$1/stage-virtio vm pids=() stub pid
+	ROLES="vm1 vm2"
+	img_new "$d"
+	img_add_project "$d"
+	img_cpio "$d" "$img"; rm -rf "$d"
+	# one vhost-user back-end process serving both guests, one socket each
+	"$HELPERS/vhost-stub" vm1="$out/vm1.sock" vm2="$out/vm2.sock" >"$out/vhost-stub.log" 2>&1 &
+	stub=$!
+	lab_wait_for_file 10 "$out/vhost-stub.log" '@@STUB ready' || echo "not ok - virtio: vhost-stub did not start" >>"$out/host.tap"
+	for vm in vm1 vm2; do
+		local args=(-machine q35,memory-backend=mem -cpu qemu64,+rdrand -m 512 -smp 1
+			-object memory-backend-memfd,id=mem,size=512M,share=on
+			-chardev socket,id=vu,path="$out/$vm.sock"
+			-device vhost-user-test-device-pci,chardev=vu,virtio-id=37,num_vqs=2
+			-kernel "$KCACHE/vmlinux" -initrd "$img"
+			-append "$GUEST_ARGS lab.scenario=virtio lab.role=$vm lab.roles=vm1:vm2")
+		if [ "$mode" = shell ] && [ $vm = vm1 ]; then
+			# vm2 runs in the background; vm1 gets the terminal
+			continue
+		fi
+		run_qemu "$out" $vm "${LAB_TIMEOUT_VIRTIO:-240}" check "${args[@]}" &
+		pids+=($!)
+	done
+	if [ "$mode" = shell ]; then
+		run_qemu "$out" vm1 0 shell -machine q35,memory-backend=mem -cpu qemu64,+rdrand -m 512 -smp 1 \
+			-object memory-backend-memfd,id=mem,size=512M,share=on \
+			-chardev socket,id=vu,path="$out/vm1.sock" \
+			-device vhost-user-test-device-pci,chardev=vu,virtio-id=37,num_vqs=2 \
+			-kernel "$KCACHE/vmlinux" -initrd "$img" \
+			-append "$GUEST_ARGS lab.scenario=virtio lab.role=vm1 lab.roles=vm1:vm2 lab.shell=1"
+	fi
+	for pid in "${pids[@]}"; do wait "$pid"; done
+	kill "$stub" 2>/dev/null; wait "$stub" 2>/dev/null
+	for vm in vm1 vm2; do
+		[ -f "$out/console-$vm.log" ] && cp "$out/console-$vm.log" "$out/$vm.log"
+		if grep -q "^@@STUB $vm memtable regions=[1-9][0-9]* .*mapped=ok" "$out/vhost-stub.log"; then
+			echo "ok - host: vhost-stub completed negotiation with $vm and mapped its memory table ($(grep -m1 "^@@STUB $vm memtable" "$out/vhost-stub.log" | cut -d' ' -f4-))" >>"$out/host.tap"
+		else
+			echo "not ok - host: vhost-stub did not receive a usable memory table from $vm (log $out/vhost-stub.log)" >>"$out/host.tap"
+		fi
+	done
+}
+
+scen_xen() {
+	local out=$1 mode=$2 du=$1/stage-domu d0=$1/stage-dom0 xen r b i roles
+	local n=${LAB_XEN_DOMUS:-2}
+	ROLES="dom0"; for i in $(seq 1 "$n"); do ROLES="$ROLES domu$i"; done
+	roles=$(echo $ROLES | tr ' ' :)
+	xen=$LAB_ROOT/boot/xen.bin
+	[ -f "$xen" ] || zcat "$LAB_ROOT"/boot/xen-4.*-amd64.gz >"$xen"
+	# domU image: busybox, xenstore client, modules, tests
+	img_new "$du"
+	img_add_kmods "$du" xen-evtchn xen-gntdev xen-gntalloc
+	img_add_project "$du"
+	img_add_bin "$du" "$LAB_ROOT/usr/bin/xenstore" /usr/bin/xenstore
+	for b in read write ls exists rm list chmod watch; do ln -sf xenstore "$du/usr/bin/xenstore-$b"; done
+	# dom0 image: the same plus the toolstack, the domU kernel and image
+	cp -a "$du" "$d0"
+	img_cpio "$du" "$d0/boot/domu.cpio"; rm -rf "$du"
+	img_add_kmods "$d0" xen-privcmd xenfs
+	r=$(cd "$LAB_ROOT" && ls -d usr/lib/xen-4.*/bin | head -n1)
+	for b in xl xenstored xenconsoled xen-init-dom0 xenconsole libxl-save-helper xenstore-control; do
+		img_add_bin "$d0" "$LAB_ROOT/$r/$b" "/$r/$b"
+	done
+	mkdir -p "$d0/etc/xen"
+	cp "$LAB_ROOT/etc/xen/xl.conf" "$d0/etc/xen/"
+	cat >"$d0/etc/xen/domu.cfg" <<-CFG
+	# PV domU of the lab; name, uuid and extra come from xl create's command line
+	type = "pv"
+	kernel = "/boot/vmlinux"
+	ramdisk = "/boot/domu.cpio"
+	memory = ${LAB_DOMU_MEM:-256}
+	vcpus = 1
+	on_poweroff = "destroy"
+	on_crash = "preserve"
+	CFG
+	cp "$KCACHE/vmlinux" "$d0/boot/vmlinux"
+	img_cpio "$d0" "$out/dom0.cpio"; rm -rf "$d0"
+	local xargs="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM:-512M},max:${LAB_DOM0_MEM:-512M} dom0_max_vcpus=1 bootscrub=false"
+	local kargs="console=hvc0 earlyprintk=xen quiet panic=-1 cryptomgr.notests domu.cryptomgr.notests lab.scenario=xen lab.role=dom0 lab.roles=$roles"
+	[ "$mode" = shell ] && kargs="$kargs lab.shell=1"
+	run_qemu "$out" xen "${LAB_TIMEOUT_XEN:-420}" "$mode" \
+		-cpu qemu64,+svm,+rdrand -m 2048 -smp 2 \
+		-kernel "$xen" -append "$xargs" \
+		-initrd "$KCACHE/vmlinux $kargs,$out/dom0.cpio"
+	[ "$mode" = shell ] && return 0
+	# split the console: dom0 lines, and each domU's log (dumped by dom0)
+	tr -d '\r' <"$out/console-xen.log" | awk -v out="$out" '
+		/^@@GUESTLOG-BEGIN / { f = out "/" $2 ".log"; next }
+		/^@@GUESTLOG-END / { close(f); f = ""; next }
+		{ if (f) print > f; else print > (out "/dom0.log") }'
+
+}
+
+lab_wait_for_file() {
+	local n=$(($1 * 10))
+	until grep -q "$3" "$2" 2>/dev/null; do
+		n=$((n - 1)); [ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# check_roles OUT: results of every role -> OUT/results.tap
+OOPS_RE='BUG:|Oops|WARNING:|general protection|Kernel panic|Call Trace'
+check_roles() {
+	local out=$1 r f
+	: >"$out/results.tap"
+	for r in $ROLES; do
+		f=$out/$r.log
+		if [ ! -s "$f" ]; then
+			echo "not ok - $r: no console log (missing result)" >>"$out/results.tap"
+			continue
+		fi
+		tr -d '\r' <"$f" | sed -n 's/.*@@TAP //p' >>"$out/results.tap"
+		grep -q "@@DONE $r" "$f" ||
+			echo "not ok - $r: tests did not complete (no @@DONE, missing result), log $f" >>"$out/results.tap"
+		# kernel log: the dmesg dump, plus printk lines on the console (panics)
+		awk -v r="$r" '
+			$0 ~ "@@DMESG-BEGIN " r { d = 1; next }
+			$0 ~ "@@DMESG-END " r { d = 0; next }
+			d || /^\[ *[0-9]+\.[0-9]+\] / { print }' "$f" >"$out/$r.kernel.log"
+		if grep -Eq "$OOPS_RE" "$out/$r.kernel.log"; then
+			echo "not ok - $r: kernel log has a crash/warning: $(grep -Em1 "$OOPS_RE" "$out/$r.kernel.log" | cut -c1-120)" >>"$out/results.tap"
+		else
+			echo "ok - $r: kernel log clean (no BUG/Oops/WARNING/panic/Call Trace)" >>"$out/results.tap"
+		fi
+	done
+	[ -f "$out/host.tap" ] && cat "$out/host.tap" >>"$out/results.tap"
+	return 0
+}
