@@ -87,4 +87,13 @@ int f(struct virtio_device *v, struct virtqueue **q)
 }
 P
 
+# struct file's count became a file_ref_t in 6.13.
+compile_test HDMABUF_HAVE_FILE_REF <<'P'
+#include <linux/fs.h>
+bool f(struct file *x)
+{
+	return file_ref_get(&x->f_ref);
+}
+P
+
 echo "#endif"

@@ -6,6 +6,7 @@
 #ifndef HDMABUF_COMPAT_H
 #define HDMABUF_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include "hdmabuf_compat_gen.h"
@@ -22,6 +23,16 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 	vma->vm_flags &= ~flags;
 }
 #endif
+
+/* A reference to @f unless its last one is already gone. */
+static inline bool hdmabuf_get_file_unless_zero(struct file *f)
+{
+#ifdef HDMABUF_HAVE_FILE_REF
+	return file_ref_get(&f->f_ref);
+#else
+	return atomic_long_inc_not_zero(&f->f_count);
+#endif
+}
 
 /*
  * The core's symbols live in the HYPER_DMABUF namespace; the backends import
