@@ -117,7 +117,7 @@ style: $(CHECKPATCH)
 # sparse with endianness checks over every kernel object (C=2 re-checks
 # all files even when they are up to date).
 sparse: kdir-check
-	@$(APT_INSTALL) sparse
+	@$(APT_INSTALL) sparse; mkdir -p build
 	@$(MAKE) -C $(KDIR) M=$(TOP) C=2 CF="-D__CHECK_ENDIAN__" modules \
 		2>&1 | tee build/sparse.log; \
 	if grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error)' build/sparse.log; then \

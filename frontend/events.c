@@ -73,8 +73,7 @@ void hdmabuf_uevent_offer(const struct hdmabuf_offer *offer)
 	char peer[sizeof("HYPER_DMABUF_PEER=") + 20];
 	char size[sizeof("HYPER_DMABUF_SIZE=") + 20];
 	char fourcc[sizeof("HYPER_DMABUF_FOURCC=") + 10];
-	char *envp[] = { "HYPER_DMABUF_EVENT=offer", handle, backend, peer,
-			 size, fourcc, NULL };
+	char *envp[7];
 
 	snprintf(handle, sizeof(handle), "HYPER_DMABUF_HANDLE=%*phN",
 		 HDMABUF_HANDLE_SIZE, offer->handle.bytes);
@@ -85,6 +84,13 @@ void hdmabuf_uevent_offer(const struct hdmabuf_offer *offer)
 	snprintf(size, sizeof(size), "HYPER_DMABUF_SIZE=%llu", offer->size);
 	snprintf(fourcc, sizeof(fourcc), "HYPER_DMABUF_FOURCC=%u",
 		 offer->md.meta.fourcc);
+	envp[0] = "HYPER_DMABUF_EVENT=offer";
+	envp[1] = handle;
+	envp[2] = backend;
+	envp[3] = peer;
+	envp[4] = size;
+	envp[5] = fourcc;
+	envp[6] = NULL;
 	kobject_uevent_env(&hdmabuf_misc.this_device->kobj, KOBJ_CHANGE, envp);
 }
 

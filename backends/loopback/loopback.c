@@ -1,7 +1,542 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * hyper_dmabuf loopback backend: several pseudo-domains inside one kernel.
+ *
+ * Each pseudo-domain registers with the core as a backend instance with
+ * its own domain id (0 .. nr_domains - 1); instance 0 is the one this VM
+ * exports through, the others play the peers.  Messages are copied and
+ * delivered in order on a per-domain workqueue, like a ring would.  Pages
+ * are shared through a small grant table that checks, as Xen does, who
+ * granted a page to whom and whether writing is allowed, and through the
+ * same page-directory format the real backends use, so the core's and the
+ * protocol's hostile-input paths are exercised without a hypervisor.
+ *
+ * debugfs (hyper_dmabuf_loopback/) has fault knobs: drop_next,
+ * duplicate_next and corrupt_next (count of messages to affect), delay_ms
+ * (added to every delivery), and inject ("FROM TO OPCODE HANDLEHEX":
+ * deliver a crafted buffer message as if FROM had sent it).
+ */
+#include <linux/debugfs.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/module.h>
-static int __init lo_init(void) { return 0; }
-static void __exit lo_exit(void) { }
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "hdmabuf_compat.h"
+#include "hdmabuf_backend.h"
+#include "hdmabuf_pgdir.h"
+#include "hdmabuf_wire.h"
+#include <linux/hyper_dmabuf.h>
+
+#define LO_MAX_DOMAINS	8
+
+static unsigned int nr_domains = 3;
+module_param(nr_domains, uint, 0444);
+MODULE_PARM_DESC(nr_domains, "Pseudo-domains to create (2..8). Default 3.");
+
+/**
+ * struct lo_domain - one pseudo-domain
+ * @be: its backend instance.
+ * @wq: ordered workqueue delivering messages to it.
+ */
+struct lo_domain {
+	struct hdmabuf_backend be;
+	struct workqueue_struct *wq;
+};
+
+static struct lo_domain lo_domains[LO_MAX_DOMAINS];
+static bool lo_dying;		/* set before teardown; sends then fail */
+
+static atomic_t lo_drop_next = ATOMIC_INIT(0);
+static atomic_t lo_duplicate_next = ATOMIC_INIT(0);
+static atomic_t lo_corrupt_next = ATOMIC_INIT(0);
+static unsigned int lo_delay_ms;
+static struct dentry *lo_debugfs;
+
+/**
+ * struct lo_grant - one page made visible by one domain to another
+ * @granter: the domain whose page it is.
+ * @grantee: the only domain that may map it.
+ * @ro: the grantee may not write.
+ * @page: the page.
+ */
+struct lo_grant {
+	u64 granter;
+	u64 grantee;
+	bool ro;
+	struct page *page;
+};
+
+/* The grant table, ids 1..U32_MAX; its own lock protects it. */
+static DEFINE_XARRAY_ALLOC1(lo_grants);
+
+/* -------------------------------------------------------- messages */
+
+struct lo_msg {
+	struct delayed_work work;
+	struct lo_domain *to;
+	u64 from;
+	size_t len;
+	u8 data[];
+};
+
+static void lo_deliver_work(struct work_struct *work)
+{
+	struct lo_msg *m = container_of(to_delayed_work(work), struct lo_msg,
+					work);
+
+	hdmabuf_receive(&m->to->be, m->from, m->data, m->len);
+	kfree(m);
+}
+
+static int lo_queue(struct lo_domain *to, u64 from, const void *msg,
+		    size_t len)
+{
+	struct lo_msg *m;
+
+	m = kmalloc(struct_size(m, data, len), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	INIT_DELAYED_WORK(&m->work, lo_deliver_work);
+	m->to = to;
+	m->from = from;
+	m->len = len;
+	memcpy(m->data, msg, len);
+	queue_delayed_work(to->wq, &m->work,
+			   msecs_to_jiffies(READ_ONCE(lo_delay_ms)));
+	return 0;
+}
+
+static bool lo_take(atomic_t *knob)
+{
+	return atomic_add_unless(knob, -1, 0);
+}
+
+static struct lo_domain *lo_domain_get(u64 id)
+{
+	return id < nr_domains ? &lo_domains[id] : NULL;
+}
+
+static int lo_send(struct hdmabuf_backend *be, u64 peer, const void *msg,
+		   size_t len)
+{
+	struct lo_domain *to = lo_domain_get(peer);
+	u8 *copy;
+	int ret;
+
+	if (!to || peer == be->own_domid || READ_ONCE(lo_dying))
+		return -ENOTCONN;
+	if (lo_take(&lo_drop_next))
+		return 0;
+	if (lo_take(&lo_corrupt_next) && len) {
+		copy = kmemdup(msg, len, GFP_KERNEL);
+		if (!copy)
+			return -ENOMEM;
+		copy[0] ^= 0xff;	/* the magic: rejected on arrival */
+		ret = lo_queue(to, be->own_domid, copy, len);
+		kfree(copy);
+		return ret;
+	}
+	ret = lo_queue(to, be->own_domid, msg, len);
+	if (!ret && lo_take(&lo_duplicate_next))
+		ret = lo_queue(to, be->own_domid, msg, len);
+	return ret;
+}
+
+/* ----------------------------------------------------------- grants */
+
+static int lo_grant(u64 granter, u64 grantee, struct page *page, bool ro,
+		    u64 *ref)
+{
+	struct lo_grant *g;
+	u32 id;
+	int ret;
+
+	g = kmalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return -ENOMEM;
+	g->granter = granter;
+	g->grantee = grantee;
+	g->ro = ro;
+	g->page = page;
+	ret = xa_alloc(&lo_grants, &id, g, xa_limit_32b, GFP_KERNEL);
+	if (ret) {
+		kfree(g);
+		return ret;
+	}
+	*ref = id;
+	return 0;
+}
+
+static void lo_ungrant(u64 ref)
+{
+	kfree(xa_erase(&lo_grants, ref));
+}
+
+/*
+ * Returns the page behind @ref with a reference, if @granter granted it
+ * to @grantee (writable if @rw); this is where a hostile ref is caught.
+ */
+static struct page *lo_grant_map(u64 ref, u64 granter, u64 grantee, bool rw)
+{
+	struct page *page = NULL;
+	struct lo_grant *g;
+
+	if (ref > U32_MAX)
+		return NULL;
+	xa_lock(&lo_grants);
+	g = xa_load(&lo_grants, ref);
+	if (g && g->granter == granter && g->grantee == grantee &&
+	    !(rw && g->ro)) {
+		page = g->page;
+		get_page(page);
+	}
+	xa_unlock(&lo_grants);
+	return page;
+}
+
+/* ------------------------------------------------------------ share */
+
+/**
+ * struct lo_share - exporter-side state of one shared buffer
+ * @nr_refs: used entries of @refs (data then directory).
+ * @refs: every grant made.
+ * @dir: directory pages.
+ * @nr_dir: entries of @dir.
+ */
+struct lo_share {
+	unsigned long nr_refs;
+	u64 *refs;
+	struct page **dir;
+	unsigned long nr_dir;
+};
+
+static void lo_unshare(struct hdmabuf_backend *be, void *cookie)
+{
+	struct lo_share *s = cookie;
+	unsigned long i;
+
+	/* Importers keep their page references: nothing is freed under them. */
+	for (i = 0; i < s->nr_refs; i++)
+		lo_ungrant(s->refs[i]);
+	for (i = 0; i < s->nr_dir; i++)
+		if (s->dir[i])
+			__free_page(s->dir[i]);
+	kvfree(s->refs);
+	kvfree(s->dir);
+	kfree(s);
+}
+
+static int lo_share_pages(struct hdmabuf_backend *be, u64 peer,
+			  struct page **pages, unsigned long nr_pages, bool rw,
+			  struct hdmabuf_share_info *info, void **cookie)
+{
+	struct hdmabuf_pgdir_geom g;
+	struct lo_share *s;
+	void **dir_va = NULL;
+	unsigned long i;
+	int ret;
+
+	ret = hdmabuf_pgdir_geom_init(&g, nr_pages, 4, PAGE_SIZE);
+	if (ret)
+		return ret;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->nr_dir = g.total_pages;
+	s->refs = kvcalloc(nr_pages + g.total_pages, sizeof(*s->refs),
+			   GFP_KERNEL);
+	s->dir = kvcalloc(g.total_pages, sizeof(*s->dir), GFP_KERNEL);
+	dir_va = kvcalloc(g.total_pages, sizeof(*dir_va), GFP_KERNEL);
+	if (!s->refs || !s->dir || !dir_va) {
+		ret = -ENOMEM;
+		goto err_unshare;
+	}
+
+	for (i = 0; i < nr_pages; i++) {
+		ret = lo_grant(be->own_domid, peer, pages[i], !rw,
+			       &s->refs[s->nr_refs]);
+		if (ret)
+			goto err_unshare;
+		s->nr_refs++;
+	}
+	for (i = 0; i < g.total_pages; i++) {
+		s->dir[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!s->dir[i]) {
+			ret = -ENOMEM;
+			goto err_unshare;
+		}
+		dir_va[i] = page_address(s->dir[i]);
+		/* Directory pages are always read-only for the peer. */
+		ret = lo_grant(be->own_domid, peer, s->dir[i], true,
+			       &s->refs[s->nr_refs]);
+		if (ret)
+			goto err_unshare;
+		s->nr_refs++;
+	}
+	ret = hdmabuf_pgdir_build(&g, dir_va, s->refs + nr_pages, s->refs);
+	if (ret)
+		goto err_unshare;
+
+	info->dir_root = s->refs[nr_pages];
+	info->dir_pages = g.total_pages;
+	info->dir_levels = g.levels;
+	info->ref_size = 4;
+	*cookie = s;
+	kvfree(dir_va);
+	return 0;
+
+err_unshare:
+	kvfree(dir_va);
+	lo_unshare(be, s);
+	return ret;
+}
+
+/* ------------------------------------------------------------- map */
+
+struct lo_map {
+	struct page **pages;
+	unsigned long nr_pages;
+};
+
+struct lo_walk_ctx {
+	u64 granter;
+	u64 grantee;
+};
+
+static int lo_walk_map(void *ctx, u64 ref, const void **page)
+{
+	struct lo_walk_ctx *c = ctx;
+	struct page *p = lo_grant_map(ref, c->granter, c->grantee, false);
+
+	if (!p)
+		return -EPERM;
+	*page = page_address(p);
+	return 0;
+}
+
+static void lo_walk_unmap(void *ctx, u64 ref, const void *page)
+{
+	put_page(virt_to_page(page));
+}
+
+static const struct hdmabuf_pgdir_walk_ops lo_walk_ops = {
+	.map = lo_walk_map,
+	.unmap = lo_walk_unmap,
+};
+
+static void lo_unmap(struct hdmabuf_backend *be, void *cookie)
+{
+	struct lo_map *m = cookie;
+	unsigned long i;
+
+	for (i = 0; i < m->nr_pages; i++)
+		if (m->pages[i])
+			put_page(m->pages[i]);
+	kvfree(m->pages);
+	kfree(m);
+}
+
+static int lo_map_pages(struct hdmabuf_backend *be, u64 peer,
+			const struct hdmabuf_share_info *info,
+			unsigned long nr_pages, bool rw, struct page ***pages,
+			void **cookie)
+{
+	struct lo_walk_ctx ctx = { .granter = peer, .grantee = be->own_domid };
+	u64 *dir_refs = NULL, *data_refs = NULL, *scratch = NULL;
+	struct hdmabuf_pgdir_geom g;
+	struct lo_map *m;
+	unsigned long i;
+	int ret;
+
+	ret = hdmabuf_pgdir_geom_init(&g, nr_pages, info->ref_size, PAGE_SIZE);
+	if (ret)
+		return ret;
+	ret = hdmabuf_pgdir_geom_check(&g, info->dir_levels, info->dir_pages);
+	if (ret)
+		return ret;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	m->pages = kvcalloc(nr_pages, sizeof(*m->pages), GFP_KERNEL);
+	dir_refs = kvcalloc(g.total_pages, sizeof(u64), GFP_KERNEL);
+	scratch = kvcalloc(g.total_pages, sizeof(u64), GFP_KERNEL);
+	data_refs = kvcalloc(nr_pages, sizeof(u64), GFP_KERNEL);
+	if (!m->pages || !dir_refs || !scratch || !data_refs) {
+		ret = -ENOMEM;
+		goto err_unmap;
+	}
+	m->nr_pages = nr_pages;
+
+	ret = hdmabuf_pgdir_walk(&g, info->dir_root, &lo_walk_ops, &ctx,
+				 HDMABUF_PGDIR_WALK_NO_ZERO_REFS, dir_refs,
+				 data_refs, scratch);
+	if (ret)
+		goto err_unmap;
+	for (i = 0; i < nr_pages; i++) {
+		m->pages[i] = lo_grant_map(data_refs[i], peer, be->own_domid,
+					   rw);
+		if (!m->pages[i]) {
+			ret = -EPERM;
+			goto err_unmap;
+		}
+	}
+	*pages = m->pages;
+	*cookie = m;
+	goto out_free;
+
+err_unmap:
+	lo_unmap(be, m);
+out_free:
+	kvfree(dir_refs);
+	kvfree(scratch);
+	kvfree(data_refs);
+	return ret;
+}
+
+static const struct hdmabuf_backend_ops lo_ops = {
+	.send = lo_send,
+	.share = lo_share_pages,
+	.unshare = lo_unshare,
+	.map = lo_map_pages,
+	.unmap = lo_unmap,
+};
+
+/* ----------------------------------------------------------- debugfs */
+
+static ssize_t lo_inject_write(struct file *f, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct {
+		struct hdmabuf_msg_hdr hdr;
+		struct hdmabuf_wire_handle handle;
+		__le32 word[2];
+	} msg = { };
+	char buf[96], hex[2 * HDMABUF_HANDLE_SIZE + 1];
+	unsigned int from, to, op;
+	u32 flags = 0;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%u %u %x %32s", &from, &to, &op, hex) != 4 ||
+	    strlen(hex) != 2 * HDMABUF_HANDLE_SIZE ||
+	    hex2bin(msg.handle.bytes, hex, HDMABUF_HANDLE_SIZE) ||
+	    from >= nr_domains || to >= nr_domains || from == to)
+		return -EINVAL;
+	/* Every buffer message is a handle plus two words; zero is valid. */
+	if (op == HDMABUF_OP_IMPORT || op == HDMABUF_OP_CPU_ACCESS) {
+		flags = HDMABUF_MSG_F_NEED_REPLY;
+		if (op == HDMABUF_OP_CPU_ACCESS)
+			msg.word[1] = cpu_to_le32(HDMABUF_DIR_READ);
+	}
+	hdmabuf_msg_init_hdr(&msg.hdr, op, flags,
+			     sizeof(msg) - sizeof(msg.hdr),
+			     flags ? 0xdeadbeefULL : 0);
+	return lo_queue(&lo_domains[to], from, &msg, sizeof(msg)) ?: count;
+}
+
+static const struct file_operations lo_inject_fops = {
+	.owner = THIS_MODULE,
+	.write = lo_inject_write,
+};
+
+static int lo_atomic_get(void *data, u64 *val)
+{
+	*val = atomic_read(data);
+	return 0;
+}
+
+static int lo_atomic_set(void *data, u64 val)
+{
+	atomic_set(data, (int)min_t(u64, val, INT_MAX));
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(lo_atomic_fops, lo_atomic_get, lo_atomic_set,
+			 "%llu\n");
+
+static void lo_debugfs_init(void)
+{
+	lo_debugfs = debugfs_create_dir("hyper_dmabuf_loopback", NULL);
+	debugfs_create_file("drop_next", 0600, lo_debugfs, &lo_drop_next,
+			    &lo_atomic_fops);
+	debugfs_create_file("duplicate_next", 0600, lo_debugfs,
+			    &lo_duplicate_next, &lo_atomic_fops);
+	debugfs_create_file("corrupt_next", 0600, lo_debugfs, &lo_corrupt_next,
+			    &lo_atomic_fops);
+	debugfs_create_u32("delay_ms", 0600, lo_debugfs, &lo_delay_ms);
+	debugfs_create_file("inject", 0200, lo_debugfs, NULL, &lo_inject_fops);
+}
+
+/* ------------------------------------------------------------- init */
+
+static void lo_teardown(unsigned int n)
+{
+	unsigned int i;
+
+	WRITE_ONCE(lo_dying, true);
+	for (i = 0; i < n; i++)
+		flush_workqueue(lo_domains[i].wq);
+	for (i = 0; i < n; i++)
+		hdmabuf_backend_unregister(&lo_domains[i].be);
+	/* Unregistering may have queued messages; they go nowhere now. */
+	for (i = 0; i < n; i++)
+		destroy_workqueue(lo_domains[i].wq);
+}
+
+static int __init lo_init(void)
+{
+	unsigned int i, j;
+	int ret;
+
+	if (nr_domains < 2 || nr_domains > LO_MAX_DOMAINS)
+		return -EINVAL;
+	for (i = 0; i < nr_domains; i++) {
+		struct lo_domain *d = &lo_domains[i];
+
+		d->wq = alloc_ordered_workqueue("hdmabuf_lo%u", 0, i);
+		if (!d->wq) {
+			ret = -ENOMEM;
+			goto err_teardown;
+		}
+		d->be.ops = &lo_ops;
+		d->be.owner = THIS_MODULE;
+		d->be.type = HYPER_DMABUF_BACKEND_LOOPBACK;
+		strscpy(d->be.name, "loopback", sizeof(d->be.name));
+		d->be.own_domid = i;
+		ret = hdmabuf_backend_register(&d->be);
+		if (ret) {
+			destroy_workqueue(d->wq);
+			goto err_teardown;
+		}
+	}
+	for (i = 0; i < nr_domains; i++)
+		for (j = 0; j < nr_domains; j++)
+			if (i != j)
+				hdmabuf_peer_up(&lo_domains[i].be, j);
+	lo_debugfs_init();
+	return 0;
+
+err_teardown:
+	lo_teardown(i);
+	return ret;
+}
+
+static void __exit lo_exit(void)
+{
+	debugfs_remove_recursive(lo_debugfs);
+	lo_teardown(nr_domains);
+	WARN_ON(!xa_empty(&lo_grants));
+}
+
 module_init(lo_init);
 module_exit(lo_exit);
+
+MODULE_DESCRIPTION("hyper_dmabuf loopback backend (pseudo-domains for tests)");
 MODULE_LICENSE("GPL");
+HDMABUF_IMPORT_NS(HYPER_DMABUF);
