@@ -96,8 +96,7 @@ int hdm_import(int fd, const struct hyper_dmabuf_handle *h, uint32_t flags,
 
 	memset(&im, 0, sizeof(im));
 	im.handle = *h;
-	im.flags = flags;
-	im.fd = -1;
+	im.flags = flags;	/* fd and size are outputs: zero on input */
 	ret = hdm_ioctl(fd, HYPER_DMABUF_IOCTL_IMPORT, &im);
 	if (!ret) {
 		*out_fd = im.fd;
