@@ -603,8 +603,8 @@ int stat_get(const char *name, long long *val)
 	return -ENOENT;
 }
 
-int stat_wait_eq(const char *name, long long want, int timeout_ms,
-		 long long *last)
+static int stat_wait(const char *name, int dir, long long want,
+		     int timeout_ms, long long *last)
 {
 	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
 	long long v = 0;
@@ -616,12 +616,24 @@ int stat_wait_eq(const char *name, long long want, int timeout_ms,
 			*last = v;
 		if (ret)
 			return ret;
-		if (v == want)
+		if (dir < 0 ? v <= want : v >= want)
 			return 0;
 		if (now_ms() >= deadline)
 			return -ETIMEDOUT;
 		sleep_ms(20);
 	}
+}
+
+int stat_wait_le(const char *name, long long want, int timeout_ms,
+		 long long *last)
+{
+	return stat_wait(name, -1, want, timeout_ms, last);
+}
+
+int stat_wait_ge(const char *name, long long want, int timeout_ms,
+		 long long *last)
+{
+	return stat_wait(name, 1, want, timeout_ms, last);
 }
 
 int lo_knob_write(const char *knob, const char *val)

@@ -163,8 +163,14 @@ int stat_get(const char *name, long long *val);
 int lo_knob_write(const char *knob, const char *val);
 /* drop_next, duplicate_next, corrupt_next, delay_ms back to 0. */
 void lo_knobs_reset(void);
-/* Poll stat @name until it equals @want (or @timeout_ms passes). */
-int stat_wait_eq(const char *name, long long want, int timeout_ms,
+/*
+ * Poll stat @name until it is <= @want (stat_wait_le) or >= @want
+ * (stat_wait_ge); 0, -ETIMEDOUT after @timeout_ms, or -errno.  *last gets
+ * the last value read.
+ */
+int stat_wait_le(const char *name, long long want, int timeout_ms,
+		 long long *last);
+int stat_wait_ge(const char *name, long long want, int timeout_ms,
 		 long long *last);
 
 /* ---------------------------------------------------------------- uevent */
