@@ -407,6 +407,23 @@ static const struct hdmabuf_backend_ops lo_ops = {
 
 /* ----------------------------------------------------------- debugfs */
 
+static int lo_inject_hello(unsigned int from, unsigned int to)
+{
+	struct {
+		struct hdmabuf_msg_hdr hdr;
+		struct hdmabuf_msg_hello hello;
+	} msg = { };
+
+	hdmabuf_msg_init_hdr(&msg.hdr, HDMABUF_OP_HELLO,
+			     HDMABUF_MSG_F_NEED_REPLY, sizeof(msg.hello),
+			     0xfeedULL);
+	msg.hello.version_min = cpu_to_le16(HDMABUF_PROTO_VERSION_MIN);
+	msg.hello.version_max = cpu_to_le16(HDMABUF_PROTO_VERSION_MAX);
+	msg.hello.features = cpu_to_le64(HDMABUF_FEAT_SUPPORTED);
+	msg.hello.sender_id = cpu_to_le64(from);
+	return lo_queue(&lo_domains[to], from, &msg, sizeof(msg));
+}
+
 static ssize_t lo_inject_write(struct file *f, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
@@ -438,6 +455,12 @@ static ssize_t lo_inject_write(struct file *f, const char __user *ubuf,
 	hdmabuf_msg_init_hdr(&msg.hdr, op, flags,
 			     sizeof(msg) - sizeof(msg.hdr),
 			     flags ? 0xdeadbeefULL : 0);
+	/*
+	 * Introduce FROM first, as its core would before any buffer message:
+	 * the receiver then judges the injected message on its merits.
+	 */
+	if (op != HDMABUF_OP_HELLO && lo_inject_hello(from, to))
+		return -ENOMEM;
 	return lo_queue(&lo_domains[to], from, &msg, sizeof(msg)) ?: count;
 }
 
