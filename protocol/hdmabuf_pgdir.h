@@ -421,7 +421,7 @@ static inline int hdmabuf_pgdir_refs_unique(__u64 *refs, __u64 n)
 
 	if (n < 2)
 		return 0;
-	for (i = n / 2; i > 0; i--)
+	for (i = n >> 1; i > 0; i--)
 		__hdmabuf_pgdir_sift(refs, i - 1, n);
 	for (i = n - 1; i > 0; i--) {
 		tmp = refs[0];
