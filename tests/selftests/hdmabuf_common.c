@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include <linux/dma-buf.h>
@@ -286,6 +287,33 @@ void hdm_ctx_close(struct hdm_ctx *c)
 
 /* ---------------------------------------------------------------- vgem */
 
+/* Without devtmpfs: a private node made from /sys/class/drm/cardN/dev. */
+static int open_sysfs_chrdev(int card)
+{
+	char path[64], buf[32];
+	unsigned int maj, min;
+	int fd, n, sfd;
+
+	snprintf(path, sizeof(path), "/sys/class/drm/card%d/dev", card);
+	sfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (sfd < 0)
+		return -1;
+	n = (int)read(sfd, buf, sizeof(buf) - 1);
+	close(sfd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return -1;
+	snprintf(path, sizeof(path), "/tmp/hdmabuf-card%d.%d", card,
+		 (int)getpid());
+	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
+		return -1;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	unlink(path);
+	return fd;
+}
+
 int vgem_open(void)
 {
 	char path[64], name[32];
@@ -297,6 +325,8 @@ int vgem_open(void)
 
 		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
 		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			fd = open_sysfs_chrdev(i);
 		if (fd < 0)
 			continue;
 		memset(&v, 0, sizeof(v));
