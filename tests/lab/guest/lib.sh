@@ -21,8 +21,8 @@ lab_tap() {
 # copied into the image; the list is in /lib/modules/lab.dep ("name file...").
 lab_modprobe() {
 	for _m in "$@"; do
-		_line=$(grep "^$_m " /lib/modules/lab.dep) || { echo "lab_modprobe: $_m not in the image" >&2; return 1; }
-		for _f in ${_line#* }; do
+		_line=$(grep -E "^$_m( |\$)" /lib/modules/lab.dep) || { echo "lab_modprobe: $_m not in the image" >&2; return 1; }
+		for _f in $(echo "$_line" | cut -s -d' ' -f2-); do
 			_n=$(basename "$_f" .ko | tr - _)
 			[ -d /sys/module/$_n ] && continue
 			insmod /lib/modules/"$_f" || { echo "lab_modprobe: insmod $_f failed" >&2; return 1; }
@@ -47,7 +47,13 @@ LAB_KO=/opt/hdmabuf/modules
 lab_kv_set() { xenstore-write "/lab/$1" "$2"; }
 lab_kv_get() { xenstore-read "/lab/$1" 2>/dev/null; }
 lab_kv_wait() {
-	lab_wait_for "${2:-120}" xenstore-exists "/lab/$1" || { echo "lab_kv_wait: timeout on /lab/$1" >&2; return 1; }
+	# sleep in xenstore-watch (woken by any change under the key) instead of
+	# polling: fork+exec is slow under TCG and steals the other domains' CPU
+	_end=$(( $(cut -d. -f1 /proc/uptime) + ${2:-120} ))
+	until xenstore-exists "/lab/$1" 2>/dev/null; do
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$_end" ] || { echo "lab_kv_wait: timeout on /lab/$1" >&2; return 1; }
+		timeout 1 xenstore-watch -n 2 "/lab/$1" >/dev/null 2>&1
+	done
 	lab_kv_get "$1"
 }
 # lab_barrier NAME [SECONDS]: wait until every role in $LAB_ROLES reached it

@@ -16,6 +16,8 @@ build_for_kernel() {
 	BUILD_LOG=$RUN_DIR/build-$KVER.log
 	mkdir -p "$BUILD_SRC" "$bd/labkmod"
 	rsync -a --delete --exclude=/.git --filter=':- .gitignore' "$REPO/" "$BUILD_SRC/"
+	# no stale modules from an earlier build when this one fails
+	find "$BUILD_SRC" -name '*.ko' -delete
 	{
 		echo "# build of $REPO for $KVER ($(gcc --version | head -n1))"
 		if make -C "$BUILD_SRC" -pRrq : 2>/dev/null | grep -q '^modules:'; then

@@ -69,7 +69,7 @@ img_add_kmods() {
 			*) cat "$KCACHE/pkg/lib/modules/$KVER/$f" ;;
 			esac >"$d/usr/lib/modules/$b"
 		done
-		echo "$name$files" >>"$d/usr/lib/modules/lab.dep"
+		echo "$name$files" >>"$d/usr/lib/modules/lab.dep"	# "name" alone: built in
 	done
 }
 
@@ -85,7 +85,11 @@ img_add_project() {
 	for l in "${deps[@]}"; do
 		ls "$d/opt/hdmabuf/modules/$l.ko" >/dev/null 2>&1 || img_add_kmods "$d" "$l"
 	done
-	[ -n "$LAB_VPROBE" ] && cp "$LAB_VPROBE" "$d/opt/lab/modules/"
+	if [ -n "$LAB_VPROBE" ]; then
+		cp "$LAB_VPROBE" "$d/opt/lab/modules/"
+		modinfo -F depends "$LAB_VPROBE" | tr , ' ' >"$d/opt/lab/modules/lab_vprobe.deps"
+		img_add_kmods "$d" $(cat "$d/opt/lab/modules/lab_vprobe.deps")
+	fi
 	for f in "$HELPERS"/*; do
 		[ "$(basename "$f")" = vhost-stub ] || cp "$f" "$d/opt/lab/bin/"
 	done

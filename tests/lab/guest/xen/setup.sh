@@ -37,7 +37,7 @@ lab_teardown() {
 	# console log to the host between markers and destroy it
 	for d in $LAB_ROLES; do
 		[ "$d" = dom0 ] && continue
-		lab_wait_for "${LAB_DOMU_WAIT:-300}" grep -q "^@@END $d" $CONSOLE_DIR/guest-$d.log ||
+		lab_wait_for "${LAB_DOMU_WAIT:-150}" grep -q "^@@END $d" $CONSOLE_DIR/guest-$d.log ||
 			lab_log "$d did not finish (no @@END in its console log)"
 	done
 	xl list

@@ -8,6 +8,8 @@ for p in /sys/bus/pci/devices/*; do
 done
 [ -n "$dev" ] || { echo "FAIL: no PCI device 1af4:1065"; grep . /sys/bus/pci/devices/*/device; exit 1; }
 lab_ok "PCI device 1af4:1065 (virtio id 37) at ${dev##*/}"
+lab_modprobe virtio_pci || exit 1
+lab_modprobe $(cat /opt/lab/modules/lab_vprobe.deps) || exit 1
 insmod /opt/lab/modules/lab_vprobe.ko || exit 1
 v=
 for p in /sys/bus/virtio/devices/*; do
