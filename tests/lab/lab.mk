@@ -3,6 +3,7 @@
 #
 #   make check-lab [SCENARIOS="single xen virtio"] [KERNELS="6.12 6.1"] [LAB_CACHE=dir]
 #   make lab-shell SCENARIO=xen [KERNEL=6.12]
+#   make check-lab LAB_SKIP="40-selftests"    (report those in-guest tests as skipped)
 #
 # Runs as root (CI does); installs missing host packages with apt-get. See
 # docs/testing.rst.
@@ -12,14 +13,16 @@ KERNELS ?= 6.12 6.1
 LAB_CACHE ?= /var/cache/hyper_dmabuf-lab
 # extra make targets built in the lab's per-kernel tree for guest-bins.list
 LAB_GUEST_MAKE ?=
+# in-guest tests (script names without .sh, e.g. 40-selftests) reported as skipped
+LAB_SKIP ?=
 SCENARIO ?= single
 KERNEL ?= $(firstword $(KERNELS))
 
 .PHONY: check-lab lab-shell
 check-lab:
 	SCENARIOS="$(SCENARIOS)" KERNELS="$(KERNELS)" LAB_CACHE="$(LAB_CACHE)" \
-	LAB_GUEST_MAKE="$(LAB_GUEST_MAKE)" $(LAB_MK_DIR)/run.sh check
+	LAB_GUEST_MAKE="$(LAB_GUEST_MAKE)" LAB_SKIP="$(LAB_SKIP)" $(LAB_MK_DIR)/run.sh check
 
 lab-shell:
-	LAB_CACHE="$(LAB_CACHE)" LAB_GUEST_MAKE="$(LAB_GUEST_MAKE)" \
+	LAB_CACHE="$(LAB_CACHE)" LAB_GUEST_MAKE="$(LAB_GUEST_MAKE)" LAB_SKIP="$(LAB_SKIP)" \
 	$(LAB_MK_DIR)/run.sh shell "$(SCENARIO)" "$(KERNEL)"

@@ -6,7 +6,8 @@
 # incremental. Then:
 #   - our modules: `make -C src modules KDIR=<headers>` (top-level Makefile),
 #     or plain Kbuild `make -C <headers> M=src` while no Makefile exists;
-#   - the targets in $LAB_GUEST_MAKE (for binaries of guest-bins.list);
+#   - the "@make DIR" lines of guest-bins.list and the top-level targets in
+#     $LAB_GUEST_MAKE (binaries for the guests);
 #   - the lab's own test module (helpers/kmod) and C helpers.
 # Sets BUILD_OK (1/0), BUILD_LOG, BUILD_SRC, LAB_KOS (array), LAB_VPROBE.
 
@@ -30,6 +31,11 @@ build_for_kernel() {
 			echo "no top-level Makefile 'modules' target and no Kbuild: nothing to build"
 			rc=1
 		fi
+		# "@make DIR [TARGET...]" lines of guest-bins.list
+		sed -n 's/^@make[[:space:]]\+//p' "$LAB_DIR/guest-bins.list" | while read -r dir targets; do
+			echo "+ make -C $BUILD_SRC/$dir $targets"
+			make -C "$BUILD_SRC/$dir" $targets -j"$(nproc)" || exit 1
+		done || rc=1
 		if [ -n "${LAB_GUEST_MAKE:-}" ]; then
 			echo "+ make -C $BUILD_SRC $LAB_GUEST_MAKE"
 			make -C "$BUILD_SRC" $LAB_GUEST_MAKE KDIR="$KDIR" -j"$(nproc)" || rc=$?

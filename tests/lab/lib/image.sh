@@ -93,17 +93,18 @@ img_add_project() {
 	for f in "$HELPERS"/*; do
 		[ "$(basename "$f")" = vhost-stub ] || cp "$f" "$d/opt/lab/bin/"
 	done
-	# project binaries: guest-bins.list (globs relative to the build tree) and build/lab-guest-bin/*
+	# project binaries: guest-bins.list ("GLOB [DEST]", GLOB relative to the
+	# build tree, DEST relative to /opt/hdmabuf, default bin) and build/lab-guest-bin/*
 	{
-		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$LAB_DIR/guest-bins.list" 2>/dev/null | while read -r l; do
+		sed -e 's/#.*//' -e '/^@/d' -e '/^[[:space:]]*$/d' "$LAB_DIR/guest-bins.list" 2>/dev/null | while read -r l dest; do
 			(cd "$BUILD_SRC" && for f in $l; do
-				[ -f "$f" ] && echo "$BUILD_SRC/$f" || echo "MISSING $l" ; done)
+				[ -f "$f" ] && echo "${dest:-bin} $BUILD_SRC/$f" || echo "MISSING $l"; done)
 		done
-		find "$BUILD_SRC/build/lab-guest-bin" -maxdepth 1 -type f -perm -u+x 2>/dev/null
-	} | sort -u | while read -r f; do
-		case $f in
-		MISSING*) warn "guest-bins.list: ${f#MISSING } not built"; echo "${f#MISSING }" >>"$d/opt/hdmabuf/MISSING" ;;
-		*) img_add_bin "$d" "$f" "/opt/hdmabuf/bin/$(basename "$f")" ;;
+		find "$BUILD_SRC/build/lab-guest-bin" -maxdepth 1 -type f -perm -u+x 2>/dev/null | sed 's/^/bin /'
+	} | sort -u | while read -r dest f; do
+		case $dest in
+		MISSING) warn "guest-bins.list: $f not built"; echo "$f" >>"$d/opt/hdmabuf/MISSING" ;;
+		*) img_add_bin "$d" "$f" "/opt/hdmabuf/$dest/$(basename "$f")" ;;
 		esac
 	done
 }

@@ -7,7 +7,8 @@
 # host-side results to OUT/host.tap.
 
 QEMU_COMMON=(-accel tcg -nodefaults -display none -no-reboot -monitor none)
-GUEST_ARGS="console=ttyS0 quiet panic=-1 cryptomgr.notests"
+LAB_SKIP_ARG=$( [ -n "${LAB_SKIP:-}" ] && echo "lab.skip=$(echo $LAB_SKIP | tr ' ' :)")
+GUEST_ARGS="console=ttyS0 quiet panic=-1 cryptomgr.notests $LAB_SKIP_ARG"
 
 # run_qemu OUT NAME TIMEOUT MODE ARGS...: QEMU with its serial console on stdio
 # (interactive in shell mode) or in OUT/console-NAME.log
@@ -121,7 +122,7 @@ scen_xen() {
 	cp "$KCACHE/vmlinux" "$d0/boot/vmlinux"
 	img_cpio "$d0" "$out/dom0.cpio"; rm -rf "$d0"
 	local xargs="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM:-512M},max:${LAB_DOM0_MEM:-512M} dom0_max_vcpus=1 bootscrub=false"
-	local kargs="console=hvc0 earlyprintk=xen quiet panic=-1 cryptomgr.notests domu.cryptomgr.notests lab.scenario=xen lab.role=dom0 lab.roles=$roles"
+	local kargs="console=hvc0 earlyprintk=xen quiet panic=-1 cryptomgr.notests domu.cryptomgr.notests lab.scenario=xen lab.role=dom0 lab.roles=$roles $LAB_SKIP_ARG"
 	[ "$mode" = shell ] && kargs="$kargs lab.shell=1"
 	run_qemu "$out" xen "${LAB_TIMEOUT_XEN:-420}" "$mode" \
 		-cpu qemu64,+svm,+rdrand -m 2048 -smp 2 \
@@ -165,7 +166,7 @@ check_roles() {
 			d || /^\[ *[0-9]+\.[0-9]+\] / { print }' "$f" >"$out/$r.kernel.log"
 		if grep -Eq "$OOPS_RE" "$out/$r.kernel.log"; then
 			echo "not ok - $r: kernel log has a crash/warning: $(grep -Em1 "$OOPS_RE" "$out/$r.kernel.log" | cut -c1-120)" >>"$out/results.tap"
-		else
+		elif grep -q "@@DMESG-END $r" "$f"; then
 			echo "ok - $r: kernel log clean (no BUG/Oops/WARNING/panic/Call Trace)" >>"$out/results.tap"
 		fi
 	done
