@@ -33,20 +33,14 @@ unsigned long hdmabuf_handle_key(const u8 *handle)
 
 /* ------------------------------------------------------------ sources */
 
-static void hdmabuf_source_release(struct kref *ref)
+/* kref_put_mutex() release: called with hdmabuf_lock held, drops it. */
+static void hdmabuf_source_unlink(struct kref *ref)
 {
 	struct hdmabuf_source *src = container_of(ref, struct hdmabuf_source,
 						  ref);
 
-	lockdep_assert_held(&hdmabuf_lock);
 	list_del(&src->node);
-	dma_buf_unmap_attachment_unlocked(src->attach, src->sgt,
-					  DMA_BIDIRECTIONAL);
-	dma_buf_detach(src->dmabuf, src->attach);
-	dma_buf_put(src->dmabuf);
-	kvfree(src->pages);
-	kfree(src);
-	atomic64_dec(&hdmabuf_stats.live_sources);
+	mutex_unlock(&hdmabuf_lock);
 }
 
 static int hdmabuf_source_collect_pages(struct hdmabuf_source *src)
@@ -137,9 +131,16 @@ err_put_dmabuf:
 
 static void hdmabuf_source_put(struct hdmabuf_source *src)
 {
-	mutex_lock(&hdmabuf_lock);
-	kref_put(&src->ref, hdmabuf_source_release);
-	mutex_unlock(&hdmabuf_lock);
+	/* The exporter's unmap and detach run without our lock held. */
+	if (!kref_put_mutex(&src->ref, hdmabuf_source_unlink, &hdmabuf_lock))
+		return;
+	dma_buf_unmap_attachment_unlocked(src->attach, src->sgt,
+					  DMA_BIDIRECTIONAL);
+	dma_buf_detach(src->dmabuf, src->attach);
+	dma_buf_put(src->dmabuf);
+	kvfree(src->pages);
+	kfree(src);
+	atomic64_dec(&hdmabuf_stats.live_sources);
 }
 
 /* ------------------------------------------------------------ exports */
@@ -242,18 +243,15 @@ static int hdmabuf_export_insert(struct hdmabuf_export *exp)
 	return ret;
 }
 
-int hdmabuf_export(struct hdmabuf_file *file, struct hyper_dmabuf_export *arg,
-		   const void *opaque)
+/* Consumes the caller's reference on @dmabuf. */
+int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
+		   struct hyper_dmabuf_export *arg, const void *opaque)
 {
 	struct hdmabuf_backend *be;
 	struct hdmabuf_export *exp;
 	struct hdmabuf_peer *peer;
-	struct dma_buf *dmabuf;
 	int ret;
 
-	dmabuf = dma_buf_get(arg->fd);
-	if (IS_ERR(dmabuf))
-		return PTR_ERR(dmabuf);
 	if (dmabuf->size > (u64)hdmabuf_max_size_mb << 20) {
 		dma_buf_put(dmabuf);
 		return -EFBIG;
@@ -267,6 +265,8 @@ int hdmabuf_export(struct hdmabuf_file *file, struct hyper_dmabuf_export *arg,
 		ret = -ENOSPC;
 	if (!ret && !try_module_get(be->owner))
 		ret = -ENODEV;
+	if (!ret)
+		file->nr_exports++;	/* reserved; given back on failure */
 	mutex_unlock(&hdmabuf_lock);
 	if (ret) {
 		dma_buf_put(dmabuf);
@@ -300,7 +300,7 @@ int hdmabuf_export(struct hdmabuf_file *file, struct hyper_dmabuf_export *arg,
 		atomic64_dec(&hdmabuf_stats.live_exports);
 		kfree(exp);
 		module_put(be->owner);
-		return ret;
+		goto err_unreserve;
 	}
 
 	ret = be->ops->share(be, peer->domid, exp->src->pages,
@@ -316,7 +316,6 @@ int hdmabuf_export(struct hdmabuf_file *file, struct hyper_dmabuf_export *arg,
 	if (!ret) {
 		exp->owner = file;
 		list_add_tail(&exp->file_node, &file->exports);
-		file->nr_exports++;
 	}
 	mutex_unlock(&hdmabuf_lock);
 	if (ret)
@@ -327,7 +326,7 @@ int hdmabuf_export(struct hdmabuf_file *file, struct hyper_dmabuf_export *arg,
 		mutex_lock(&hdmabuf_lock);
 		xa_erase(&hdmabuf_exports, hdmabuf_handle_key(exp->handle.bytes));
 		list_del_init(&exp->file_node);
-		file->nr_exports--;
+		exp->owner = NULL;
 		mutex_unlock(&hdmabuf_lock);
 		goto err_put_export;
 	}
@@ -336,10 +335,14 @@ int hdmabuf_export(struct hdmabuf_file *file, struct hyper_dmabuf_export *arg,
 
 err_put_export:
 	hdmabuf_export_put(exp);
-	return ret;
+	goto err_unreserve;
 err_put_module:
 	module_put(be->owner);
 	dma_buf_put(dmabuf);
+err_unreserve:
+	mutex_lock(&hdmabuf_lock);
+	file->nr_exports--;
+	mutex_unlock(&hdmabuf_lock);
 	return ret;
 }
 
@@ -583,6 +586,9 @@ void hdmabuf_export_handle_msg(struct hdmabuf_peer *peer,
 		break;
 	case HDMABUF_OP_RELEASE:
 		wake_up_all(&hdmabuf_release_wq);
+		/* A withdrawn buffer is gone once its importer let go. */
+		if (ev.type && exp->state == HYPER_DMABUF_STATE_WITHDRAWN)
+			hdmabuf_export_unlink(exp);
 		break;
 	case HDMABUF_OP_CPU_ACCESS:
 		ret = hdmabuf_export_cpu_access(exp, payload);

@@ -394,8 +394,13 @@ struct dma_buf *hdmabuf_import(const u8 *handle)
 	if (!dmabuf) {
 		dmabuf = hdmabuf_import_new(offer);
 		if (!IS_ERR(dmabuf)) {
+			struct hdmabuf_import *imp = dmabuf->priv;
+
 			mutex_lock(&hdmabuf_lock);
 			offer->dmabuf = dmabuf;
+			/* A revoke that came while we built it found nothing. */
+			if (offer->state == HYPER_DMABUF_STATE_REVOKED)
+				WRITE_ONCE(imp->revoked, true);
 			mutex_unlock(&hdmabuf_lock);
 		}
 	}

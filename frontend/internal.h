@@ -15,10 +15,13 @@
  *    backend unregisters, which the backend's module refcount prevents while
  *    any buffer uses it.
  *
- * Locking order: hdmabuf_lock (mutex) -> hdmabuf_file.ev_lock (spinlock);
- * hdmabuf_peer.req_lock (spinlock) is innermost.  hdmabuf_lock is never
- * held while waiting for a peer's reply or calling into a backend's
- * share/map ops.
+ * Locking order (outermost first):
+ *   hdmabuf_offer.import_lock, hdmabuf_peer.connect_lock (mutexes held
+ *   across requests to a peer) -> hdmabuf_import.lock (mutex, taken in CPU
+ *   faults) -> hdmabuf_lock (mutex) -> hdmabuf_file.ev_lock (spinlock) ->
+ *   hdmabuf_peer.req_lock (spinlock).
+ * hdmabuf_lock is never held while waiting for a peer's reply, while
+ * calling into a backend's share/map ops or into another dma-buf exporter.
  */
 #ifndef HDMABUF_INTERNAL_H
 #define HDMABUF_INTERNAL_H
@@ -272,8 +275,8 @@ void hdmabuf_fill_backend_info(struct hyper_dmabuf_info *info);
 void hdmabuf_peers_shutdown(void);
 
 /* export.c */
-int hdmabuf_export(struct hdmabuf_file *file, struct hyper_dmabuf_export *arg,
-		   const void *opaque);
+int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
+		   struct hyper_dmabuf_export *arg, const void *opaque);
 int hdmabuf_unexport(struct hdmabuf_file *file, const u8 *handle, u32 flags,
 		     u32 timeout_ms);
 void hdmabuf_file_unexport_all(struct hdmabuf_file *file);

@@ -81,16 +81,16 @@ static int hdmabuf_ioctl_export(struct hdmabuf_file *file, void *data)
 			   arg->opaque_len))
 		return -EFAULT;
 
-	/* Metadata is checked against the real size before sharing. */
+	/* Metadata is checked against the buffer that is then shared. */
 	dmabuf = dma_buf_get(arg->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 	ret = hdmabuf_check_meta(&arg->meta, dmabuf->size);
-	dma_buf_put(dmabuf);
-	if (ret)
+	if (ret) {
+		dma_buf_put(dmabuf);
 		return ret;
-
-	return hdmabuf_export(file, arg, opaque);
+	}
+	return hdmabuf_export(file, dmabuf, arg, opaque);
 }
 
 static int hdmabuf_ioctl_unexport(struct hdmabuf_file *file, void *data)

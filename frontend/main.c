@@ -111,6 +111,8 @@ static int __init hdmabuf_init(void)
 {
 	int ret;
 
+	/* Wire pages are 4 KiB and map 1:1 onto kernel pages. */
+	BUILD_BUG_ON(PAGE_SIZE != HDMABUF_WIRE_PAGE_SIZE);
 	ret = misc_register(&hdmabuf_misc);
 	if (ret)
 		return ret;

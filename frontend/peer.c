@@ -321,6 +321,27 @@ static bool hdmabuf_match_reply(struct hdmabuf_peer *peer,
 	return found;
 }
 
+/* The peer could not handle one of our requests at all: fail it now. */
+static void hdmabuf_fail_request(struct hdmabuf_peer *peer,
+				 const struct hdmabuf_msg_err *err)
+{
+	u64 id = le64_to_cpu(err->bad_req_id);
+	struct hdmabuf_reply_hdr rh = { .status = err->status };
+	struct hdmabuf_request *req;
+
+	spin_lock(&peer->req_lock);
+	list_for_each_entry(req, &peer->reqs, node) {
+		if (req->id != id)
+			continue;
+		req->reply_len = sizeof(rh);
+		memcpy(req->reply, &rh, sizeof(rh));
+		list_del_init(&req->node);
+		complete(&req->done);
+		break;
+	}
+	spin_unlock(&peer->req_lock);
+}
+
 static void hdmabuf_hello_fill(struct hdmabuf_backend *be,
 			       struct hdmabuf_msg_hello *h)
 {
@@ -475,8 +496,7 @@ void hdmabuf_receive(struct hdmabuf_backend *be, u64 from, const void *msg,
 		mutex_unlock(&hdmabuf_lock);
 		return;
 	case HDMABUF_OP_ERROR:
-		pr_debug("peer %llu: reports error %u\n", from,
-			 le32_to_cpu(((const struct hdmabuf_msg_err *)payload)->status));
+		hdmabuf_fail_request(peer, payload);
 		return;
 	}
 

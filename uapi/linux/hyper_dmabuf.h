@@ -5,9 +5,10 @@
  * The ioctl ABI of /dev/hyper_dmabuf. Every structure is made of
  * fixed-width fields with explicit padding, so its layout is identical for
  * 32-bit and 64-bit userspace (no compat_ioctl translation).  Pointers are
- * passed as __u64.  Every "reserved" or "pad" field and every flag bit
- * outside the published VALID mask must be zero, or the ioctl fails with
- * -EINVAL; this keeps them usable for later extensions.
+ * passed as __u64.  Every "reserved" or "pad" field, every "out" field
+ * and every flag bit outside the published VALID mask must be zero on
+ * input, or the ioctl fails with -EINVAL; this keeps them usable for later
+ * extensions.
  *
  * docs/uapi.rst documents each ioctl with its errno table.
  */
@@ -175,7 +176,10 @@ struct hyper_dmabuf_import {
  * @flags: in: HYPER_DMABUF_UNEXPORT_*.
  * @timeout_ms: in: without REVOKE, how long to wait for every importer
  *	to release; -ETIMEDOUT when they have not, and the buffer stays
- *	withdrawn (no new imports) until they do or a REVOKE follows.
+ *	withdrawn (no new imports) until they do (then it is gone) or a
+ *	REVOKE follows.  With REVOKE it is ignored: importers' mappings are
+ *	torn down, waiting at most the module's reply_timeout_ms for the
+ *	peer to confirm, and the buffer is gone when the call returns.
  * @reserved: zero.
  */
 struct hyper_dmabuf_unexport {
@@ -275,7 +279,8 @@ struct hyper_dmabuf_list {
  * @fourcc: typed metadata of an OFFER.
  * @peer: the other domain.
  * @size: buffer bytes; for OVERFLOW the number of events lost.
- * @seq: per-file sequence number, so a reader can see gaps.
+ * @seq: per-file sequence number of queued records (lost events leave
+ *	no gap: the OVERFLOW record reports them).
  * @reserved: zero.
  *
  * read() returns whole records only; a buffer smaller than one record
