@@ -143,8 +143,11 @@ static int hdmabuf_imp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct hdmabuf_import *imp = dmabuf->priv;
 
-	/* Private copies of foreign pages make no sense. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * Private copies of foreign pages make no sense.  (A MAP_SHARED
+	 * mapping of an O_RDONLY file has VM_MAYSHARE but not VM_SHARED.)
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (!imp->offer->rw) {
 		if (vma->vm_flags & VM_WRITE)
