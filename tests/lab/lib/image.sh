@@ -34,6 +34,8 @@ img_add_bin() {
 	local d=$1 s=$2 dst=$3 lib path
 	mkdir -p "$d/$(dirname "$dst")"
 	cp -L "$s" "$d/$dst"
+	# static binaries and scripts: nothing more to copy
+	LC_ALL=C readelf -l "$s" 2>/dev/null | grep -q 'program interpreter' || return 0
 	"$LAB_ROOT/lib64/ld-linux-x86-64.so.2" --library-path "$LAB_ROOT/usr/lib/x86_64-linux-gnu" --list "$s" 2>/dev/null |
 		awk '/=>/ { print $1, $3 }' | while read -r lib path; do
 		case $path in
