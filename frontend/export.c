@@ -586,9 +586,6 @@ void hdmabuf_export_handle_msg(struct hdmabuf_peer *peer,
 		break;
 	case HDMABUF_OP_RELEASE:
 		wake_up_all(&hdmabuf_release_wq);
-		/* A withdrawn buffer is gone once its importer let go. */
-		if (ev.type && exp->state == HYPER_DMABUF_STATE_WITHDRAWN)
-			hdmabuf_export_unlink(exp);
 		break;
 	case HDMABUF_OP_CPU_ACCESS:
 		ret = hdmabuf_export_cpu_access(exp, payload);

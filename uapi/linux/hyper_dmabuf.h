@@ -176,8 +176,9 @@ struct hyper_dmabuf_import {
  * @flags: in: HYPER_DMABUF_UNEXPORT_*.
  * @timeout_ms: in: without REVOKE, how long to wait for every importer
  *	to release; -ETIMEDOUT when they have not, and the buffer stays
- *	withdrawn (no new imports) until they do (then it is gone) or a
- *	REVOKE follows.  With REVOKE it is ignored: importers' mappings are
+ *	withdrawn (no new imports, still counted against max_exports) until
+ *	a later UNEXPORT finds every importer gone, a REVOKE follows or the
+ *	file is closed.  With REVOKE it is ignored: importers' mappings are
  *	torn down, waiting at most the module's reply_timeout_ms for the
  *	peer to confirm, and the buffer is gone when the call returns.
  * @reserved: zero.
