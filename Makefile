@@ -57,7 +57,20 @@ tools:
 
 FUZZ_SECONDS ?= 60
 
-check: check-unit
+# Unit tests, then the VM lab; the last line adds both up.
+check:
+	@mkdir -p build; rc=0; \
+	$(MAKE) --no-print-directory check-unit 2>&1 | tee build/check-unit.out; \
+	[ $${PIPESTATUS[0]} = 0 ] || rc=1; \
+	$(MAKE) --no-print-directory check-lab 2>&1 | tee build/check-lab.out; \
+	[ $${PIPESTATUS[0]} = 0 ] || rc=1; \
+	for f in build/check-unit.out build/check-lab.out; do \
+		grep -E '^[0-9]+ passed, [0-9]+ failed' $$f | tail -n 1 || \
+			echo "0 passed, 1 failed"; \
+	done > build/check.totals; \
+	echo "== make check: unit + lab =="; \
+	tests/summarize.sh build/check.totals || rc=1; \
+	exit $$rc
 
 check-unit:
 	@$(APT_INSTALL) gcc make gcc-multilib libcmocka-dev
