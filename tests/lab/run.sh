@@ -13,7 +13,8 @@
 set -uo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$LAB_DIR/../.." && pwd)
-export LAB_CACHE=${LAB_CACHE:-/var/cache/hyper_dmabuf-lab}
+LAB_CACHE=${LAB_CACHE:-/var/cache/hyper_dmabuf-lab}
+export LAB_CACHE=$(realpath -m "$LAB_CACHE")
 SCENARIOS=${SCENARIOS:-single xen virtio}
 KERNELS=${KERNELS:-6.12 6.1}
 . "$LAB_DIR/lib/common.sh"
@@ -44,8 +45,13 @@ exec 9>"$LAB_CACHE/.lock"
 flock -n 9 || { log "another lab run holds $LAB_CACHE/.lock; waiting"; flock 9; }
 RUN_DIR=$LAB_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$RUN_DIR"
-# keep the last LAB_KEEP_RUNS runs
-ls -1d "$LAB_CACHE"/runs/*/ 2>/dev/null | head -n -"${LAB_KEEP_RUNS:-10}" | xargs -r rm -rf
+# keep the last LAB_KEEP_RUNS passed runs and as many failed ones
+for kind in passed failed; do
+	for r in "$LAB_CACHE"/runs/*/; do
+		[ -d "$r" ] && [ "$r" != "$RUN_DIR/" ] || continue
+		if [ -e "$r/FAILED" ]; then [ $kind = failed ] && echo "$r"; else [ $kind = passed ] && echo "$r"; fi
+	done | sort | head -n -"${LAB_KEEP_RUNS:-10}" | xargs -r rm -rf
+done
 
 host_deps
 LAB_ROOT=$("$LAB_DIR/lib/rootfs.sh") || die "building the lab root failed"
@@ -89,4 +95,6 @@ echo
 echo "== hyper_dmabuf lab summary (run dir $RUN_DIR, total $(elapsed "$T0") s) =="
 printf '%s\n' "${summary[@]}"
 echo "$total_pass passed, $total_fail failed"
-[ $any_fail = 0 ] && [ $total_fail = 0 ]
+[ $any_fail = 0 ] && [ $total_fail = 0 ] && exit 0
+touch "$RUN_DIR/FAILED"
+exit 1

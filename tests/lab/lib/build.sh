@@ -12,7 +12,7 @@
 # Sets BUILD_OK (1/0), BUILD_LOG, BUILD_SRC, LAB_KOS (array), LAB_VPROBE.
 
 build_for_kernel() {
-	local bd=$LAB_CACHE/build/$KVER rc=0
+	local bd=$LAB_CACHE/build/$KVER rc=0 db
 	BUILD_SRC=$bd/src
 	BUILD_LOG=$RUN_DIR/build-$KVER.log
 	mkdir -p "$BUILD_SRC" "$bd/labkmod"
@@ -21,7 +21,8 @@ build_for_kernel() {
 	find "$BUILD_SRC" -name '*.ko' -delete
 	{
 		echo "# build of $REPO for $KVER ($(gcc --version | head -n1))"
-		if make -C "$BUILD_SRC" -pRrq : 2>/dev/null | grep -q '^modules:'; then
+		db=$(make -C "$BUILD_SRC" -pRrq : 2>/dev/null || true)	# make's rule database
+		if grep -q '^modules:' <<<"$db"; then
 			echo "+ make -C $BUILD_SRC modules KDIR=$KDIR"
 			make -C "$BUILD_SRC" modules KDIR="$KDIR" -j"$(nproc)" || rc=$?
 		elif [ -f "$BUILD_SRC/Kbuild" ]; then
