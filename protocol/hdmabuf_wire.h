@@ -621,7 +621,8 @@ static inline const char *hdmabuf_msg_error_str(enum hdmabuf_msg_error why)
 	case HDMABUF_MSGE_PLANE_RANGE:		return "plane outside buffer";
 	case HDMABUF_MSGE_OPAQUE_TOO_LONG:	return "opaque metadata too long";
 	case HDMABUF_MSGE_OPAQUE_LEN:		return "opaque_len does not match payload";
-	case HDMABUF_MSGE_COUNT:		break;
+	case HDMABUF_MSGE_COUNT:
+		break;
 	}
 	return "unknown reason";
 }
