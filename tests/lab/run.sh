@@ -53,7 +53,15 @@ for kind in passed failed; do
 	done | sort | head -n -"${LAB_KEEP_RUNS:-10}" | xargs -r rm -rf
 done
 
+# never leave a background helper (vhost-stub, QEMU) behind on ^C or errors
+trap 'kill $(jobs -p) 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+
 host_deps
+# drop cached kernels/builds whose headers are gone (the ABI moved on)
+for kd in "$LAB_CACHE"/kernels/* "$LAB_CACHE"/build/*; do
+	[ -d "$kd" ] && [ ! -d "/usr/src/linux-headers-${kd##*/}" ] && rm -rf "$kd"
+done
 LAB_ROOT=$("$LAB_DIR/lib/rootfs.sh") || die "building the lab root failed"
 [ -x "$LAB_ROOT/usr/bin/qemu-system-x86_64" ] || die "no QEMU in $LAB_ROOT"
 build_helpers
