@@ -54,7 +54,8 @@ for kind in passed failed; do
 done
 
 # never leave a background helper (vhost-stub, QEMU) behind on ^C or errors
-trap 'kill $(jobs -p) 2>/dev/null' EXIT
+kill_tree() { local c; for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill "$1" 2>/dev/null; }
+trap 'for j in $(jobs -p); do kill_tree "$j"; done' EXIT
 trap 'exit 130' INT TERM
 
 host_deps

@@ -24,7 +24,7 @@ host_deps() {
 	[ "$(id -u)" = 0 ] || die "the lab must run as root (mmdebstrap, chroot, unshare)"
 	local need=() c p
 	for c in mmdebstrap:mmdebstrap cpio:cpio xz:xz-utils zstd:zstd rsync:rsync gcc:gcc make:make readelf:binutils \
-		modinfo:kmod unshare:util-linux flock:util-linux dpkg-deb:dpkg apt-get:apt; do
+		modinfo:kmod pgrep:procps unshare:util-linux flock:util-linux dpkg-deb:dpkg apt-get:apt; do
 		command -v "${c%%:*}" >/dev/null 2>&1 || need+=("${c#*:}")
 	done
 	[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)

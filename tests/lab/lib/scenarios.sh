@@ -19,7 +19,9 @@ run_qemu() {
 		lab_qemu 0 "${QEMU_COMMON[@]}" -serial mon:stdio "$@"
 		return 0
 	fi
-	lab_qemu "$t" "${QEMU_COMMON[@]}" -serial stdio "$@" </dev/null >"$out/console-$name.log" 2>&1
+	# in the background + wait: a signal to run.sh is handled at once
+	lab_qemu "$t" "${QEMU_COMMON[@]}" -serial stdio "$@" </dev/null >"$out/console-$name.log" 2>&1 &
+	wait $!
 	rc=$?
 	if [ $rc = 124 ] || [ $rc = 137 ]; then
 		echo "not ok - $name: hard timeout after ${t}s (QEMU killed), log $out/console-$name.log" >>"$out/host.tap"
