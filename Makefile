@@ -16,6 +16,8 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		  grep -v cloud | sort -V | tail -n 1))
 
 # Debian package names, installed on demand by the targets that need them.
+PREFIX ?= /usr/local
+DESTDIR ?=
 APT_INSTALL := $(TOP)/tests/apt-install.sh
 
 KERNEL_SOURCES := $(shell find frontend backends protocol compat uapi \
@@ -51,7 +53,11 @@ kdir-check:
 		     "or pass KDIR=/path/to/kernel/build" >&2; exit 1; fi
 
 tools:
-	@if [ -f tools/Makefile ]; then $(MAKE) -C tools; fi
+	$(MAKE) -C tools
+
+# Tools, man pages, udev rules and systemd units (DESTDIR, PREFIX).
+install:
+	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 # ---------------------------------------------------------------- tests
 
@@ -146,9 +152,9 @@ demo:
 
 clean: clean-modules
 	rm -rf build tests/unit/build tests/fuzz/build tests/uapi/build
-	@if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
+	$(MAKE) -C tools clean
 
 -include tests/lab/lab.mk
 
 .PHONY: all help modules clean-modules kdir-check tools check check-unit \
-	fuzz matrix style sparse demo clean
+	fuzz matrix style sparse demo clean install
