@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libhyperdmabuf: small helpers around /dev/hyper_dmabuf for the project's
+ * tools (hyperdmabuf-ctl, the importer daemon, the demo compositor).
+ *
+ * Conventions: every function returning int gives 0 (or a non-negative
+ * value such as an fd) on success and a negative errno on failure; errno
+ * itself is not relied upon.  ioctls interrupted by a signal are retried.
+ * Nothing here prints or exits.  Structures are the uapi ones from
+ * <linux/hyper_dmabuf.h>; callers zero them (or use the *_init helpers).
+ *
+ * Link with tools/lib/build/libhyperdmabuf.a (`make -C tools/lib`), compile
+ * with -I tools/lib -I uapi.
+ */
+#ifndef HYPERDMABUF_H
+#define HYPERDMABUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/hyper_dmabuf.h>
+
+#define HDMABUF_DEV		"/dev/hyper_dmabuf"
+/* Text form of a handle: 32 lower-case hex digits, bytes[0] first. */
+#define HDMABUF_HANDLE_STRLEN	32
+
+/* ---------------------------------------------------------- device */
+
+/* open(HDMABUF_DEV, O_RDWR | O_CLOEXEC | @extra_flags): fd or -errno. */
+int hdmabuf_open(int extra_flags);
+/* ioctl(@fd, @req, @arg) retried on EINTR: 0 or -errno. */
+int hdmabuf_ioctl(int fd, unsigned long req, void *arg);
+
+int hdmabuf_get_info(int fd, struct hyper_dmabuf_info *info);
+/* EXPORT: @e filled by the caller (handle zero); e->handle on success. */
+int hdmabuf_export(int fd, struct hyper_dmabuf_export *e);
+/* IMPORT @h: the new dma-buf fd (O_CLOEXEC unless NO_CLOEXEC) or -errno;
+ * *size (may be NULL) gets the buffer size. */
+int hdmabuf_import(int fd, const struct hyper_dmabuf_handle *h,
+		   uint32_t flags, uint64_t *size);
+int hdmabuf_unexport(int fd, const struct hyper_dmabuf_handle *h,
+		     uint32_t flags, uint32_t timeout_ms);
+/* QUERY @h into @q; up to @cap opaque bytes into @opaque (may be NULL). */
+int hdmabuf_query(int fd, const struct hyper_dmabuf_handle *h,
+		  struct hyper_dmabuf_query *q, void *opaque, uint32_t cap);
+/*
+ * LIST: *handles gets a malloc()ed array of every handle known to this VM
+ * (free() it), the count is returned.  Retries when buffers appear
+ * between the size probe and the copy.
+ */
+int hdmabuf_list(int fd, struct hyper_dmabuf_handle **handles);
+/*
+ * Wait up to @timeout_ms (-1: forever) for one event record on @fd:
+ * 1 and *ev filled, 0 on timeout, -errno (-EINTR when a signal arrived).
+ */
+int hdmabuf_read_event(int fd, struct hyper_dmabuf_event *ev, int timeout_ms);
+
+/* ---------------------------------------------------------- text forms */
+
+/* @out gets 32 hex digits and a NUL. */
+void hdmabuf_handle_format(const struct hyper_dmabuf_handle *h,
+			   char out[HDMABUF_HANDLE_STRLEN + 1]);
+/* Exactly 32 hex digits (either case), not all zero: 0 or -EINVAL. */
+int hdmabuf_handle_parse(const char *s, struct hyper_dmabuf_handle *h);
+int hdmabuf_handle_eq(const struct hyper_dmabuf_handle *a,
+		      const struct hyper_dmabuf_handle *b);
+
+/* "loopback", "xen", "virtio" for HYPER_DMABUF_BACKEND_*, else NULL. */
+const char *hdmabuf_backend_name(uint32_t id);
+/* Backend name or decimal id: the id, or -EINVAL. */
+int hdmabuf_backend_parse(const char *s, uint32_t *id);
+
+const char *hdmabuf_event_name(uint32_t type);	/* "offer", ... or NULL */
+const char *hdmabuf_state_name(uint32_t state);	/* "shared", ... or NULL */
+const char *hdmabuf_role_name(uint32_t role);	/* "exporter", ... or NULL */
+
+/*
+ * DRM fourcc: a name ("XRGB8888"), a four-character code ("XR24", padded
+ * with spaces when shorter) or a number (0x34325258, 0 = not an image).
+ */
+int hdmabuf_fourcc_parse(const char *s, uint32_t *fourcc);
+/* @out gets "XR24"-style text when printable, else "0x%08x". */
+void hdmabuf_fourcc_format(uint32_t fourcc, char out[16]);
+/* Bits per pixel of single-plane RGB formats we know, else 0. */
+unsigned int hdmabuf_fourcc_bpp(uint32_t fourcc);
+
+#define HDMABUF_FOURCC(a, b, c, d) \
+	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | \
+	 ((uint32_t)(d) << 24))
+#define HDMABUF_FMT_XRGB8888	HDMABUF_FOURCC('X', 'R', '2', '4')
+#define HDMABUF_FMT_ARGB8888	HDMABUF_FOURCC('A', 'R', '2', '4')
+
+/* ---------------------------------------------------------- vgem */
+
+/* A vgem dumb buffer exported as a dma-buf and mapped read-write. */
+struct hdmabuf_vgem_buf {
+	int card;		/* the vgem card (not owned) */
+	uint32_t gem;		/* GEM handle, 0 when none */
+	uint32_t width, height, bpp;
+	uint32_t pitch;		/* bytes per line chosen by vgem */
+	uint64_t size;		/* bytes, a multiple of the page size */
+	int dmabuf;		/* O_RDWR | O_CLOEXEC dma-buf fd, or -1 */
+	void *map;		/* CPU mapping of all @size bytes */
+};
+
+/*
+ * Open the vgem DRM device: /dev/dri/cardN whose driver is "vgem", or a
+ * private node made from /sys/class/drm/cardN/dev when /dev/dri is
+ * missing (initramfs without udev).  fd or -ENODEV.
+ */
+int hdmabuf_vgem_open(void);
+/* Dumb buffer of @width x @height at @bpp bits per pixel: 0 or -errno. */
+int hdmabuf_vgem_alloc(int card, uint32_t width, uint32_t height,
+		       uint32_t bpp, struct hdmabuf_vgem_buf *b);
+/* A buffer of at least @size bytes (4096-byte lines): 0 or -errno. */
+int hdmabuf_vgem_alloc_size(int card, uint64_t size,
+			    struct hdmabuf_vgem_buf *b);
+/* Unmap, close the dma-buf fd and the GEM handle; safe to call again
+ * and after a failed alloc. */
+void hdmabuf_vgem_free(struct hdmabuf_vgem_buf *b);
+
+/* DMA_BUF_IOCTL_SYNC on a dma-buf fd (DMA_BUF_SYNC_* flags): 0 or -errno. */
+int hdmabuf_dmabuf_sync(int dmabuf_fd, uint64_t flags);
+
+#endif /* HYPERDMABUF_H */
