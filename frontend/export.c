@@ -31,6 +31,26 @@ unsigned long hdmabuf_handle_key(const u8 *handle)
 	return key;
 }
 
+/*
+ * Copies the handles of the objects in @xa (each holding its handle at
+ * @handle_off) to @out, at most @cap; returns how many there are.
+ */
+u32 hdmabuf_registry_handles(struct xarray *xa, size_t handle_off,
+			     struct hyper_dmabuf_handle *out, u32 cap)
+{
+	unsigned long idx;
+	void *entry;
+	u32 n = 0;
+
+	lockdep_assert_held(&hdmabuf_lock);
+	xa_for_each(xa, idx, entry) {
+		if (n < cap)
+			memcpy(&out[n], entry + handle_off, sizeof(*out));
+		n++;
+	}
+	return n;
+}
+
 /* ------------------------------------------------------------ sources */
 
 /* kref_put_mutex() release: called with hdmabuf_lock held, drops it. */
@@ -312,7 +332,11 @@ int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
 	}
 
 	mutex_lock(&hdmabuf_lock);
-	ret = hdmabuf_export_insert(exp);
+	/*
+	 * A peer teardown clears @connected before it sweeps the exports:
+	 * either it finds this one or we see it gone.
+	 */
+	ret = peer->connected ? hdmabuf_export_insert(exp) : -ECONNRESET;
 	if (!ret) {
 		exp->owner = file;
 		list_add_tail(&exp->file_node, &file->exports);
@@ -485,17 +509,69 @@ void hdmabuf_file_unexport_all(struct hdmabuf_file *file)
 	}
 }
 
-/* The peer died or said BYE: it holds nothing of ours any more. */
-void hdmabuf_exports_peer_down(struct hdmabuf_peer *peer)
+/* The peer let go of @exp: clear @imported and tell the exporting file. */
+static void hdmabuf_export_released_locked(struct hdmabuf_export *exp)
+{
+	struct hyper_dmabuf_event ev = {
+		.type = HYPER_DMABUF_EVENT_RELEASED,
+		.handle = exp->handle,
+		.backend = exp->peer->be->type,
+		.peer = exp->peer->domid,
+		.size = exp->size,
+	};
+
+	lockdep_assert_held(&hdmabuf_lock);
+	if (!exp->imported)
+		return;
+	exp->imported = false;
+	if (exp->owner)
+		hdmabuf_event_post(exp->owner, &ev);
+}
+
+/* Returns a referenced export to @peer that is still shared, or NULL. */
+static struct hdmabuf_export *hdmabuf_export_find_shared(struct hdmabuf_peer *peer)
 {
 	struct hdmabuf_export *exp;
 	unsigned long idx;
 
-	mutex_lock(&hdmabuf_lock);
-	xa_for_each(&hdmabuf_exports, idx, exp)
-		if (exp->peer == peer)
-			exp->imported = false;
-	mutex_unlock(&hdmabuf_lock);
+	lockdep_assert_held(&hdmabuf_lock);
+	xa_for_each(&hdmabuf_exports, idx, exp) {
+		if (exp->peer == peer && exp->share_cookie) {
+			kref_get(&exp->ref);
+			return exp;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The peer died or said BYE: it holds nothing of ours any more.  Each of
+ * its exports is REVOKED and unshared now (the backend reclaims pages the
+ * dead peer still maps, per the unshare contract); an import it held
+ * counts as released, so UNEXPORT waiters finish.  The exports stay
+ * registered until their owner unexports them or closes the file.
+ */
+void hdmabuf_exports_peer_down(struct hdmabuf_peer *peer)
+{
+	struct hdmabuf_backend *be = peer->be;
+	struct hdmabuf_export *exp;
+	void *cookie;
+
+	for (;;) {
+		mutex_lock(&hdmabuf_lock);
+		exp = hdmabuf_export_find_shared(peer);
+		if (exp) {
+			cookie = exp->share_cookie;
+			exp->share_cookie = NULL;
+			exp->state = HYPER_DMABUF_STATE_REVOKED;
+			hdmabuf_export_released_locked(exp);
+		}
+		mutex_unlock(&hdmabuf_lock);
+		if (!exp)
+			break;
+		be->ops->unshare(be, cookie);
+		hdmabuf_export_put(exp);
+	}
 	wake_up_all(&hdmabuf_release_wq);
 }
 
@@ -526,7 +602,6 @@ void hdmabuf_export_handle_msg(struct hdmabuf_peer *peer,
 	u16 op = le16_to_cpu(hdr->opcode);
 	u64 req_id = le64_to_cpu(hdr->req_id);
 	struct hdmabuf_export_desc *desc = NULL;
-	struct hyper_dmabuf_event ev = { };
 	struct hdmabuf_export *exp;
 	size_t len = 0;
 	int ret = 0;
@@ -554,16 +629,7 @@ void hdmabuf_export_handle_msg(struct hdmabuf_peer *peer,
 		exp->imported = true;
 		break;
 	case HDMABUF_OP_RELEASE:
-		if (!exp->imported)
-			break;
-		exp->imported = false;
-		ev.type = HYPER_DMABUF_EVENT_RELEASED;
-		ev.handle = exp->handle;
-		ev.backend = peer->be->type;
-		ev.peer = peer->domid;
-		ev.size = exp->size;
-		if (exp->owner)
-			hdmabuf_event_post(exp->owner, &ev);
+		hdmabuf_export_released_locked(exp);
 		break;
 	}
 	mutex_unlock(&hdmabuf_lock);
@@ -610,36 +676,20 @@ int hdmabuf_export_query(struct hdmabuf_file *file,
 		hdmabuf_export_put(exp);
 		exp = NULL;
 	}
-	if (!exp) {
-		mutex_unlock(&hdmabuf_lock);
-		return -ENOENT;
-	}
-	q->size = exp->size;
-	q->peer = exp->peer->domid;
-	q->backend = exp->peer->be->type;
-	q->role = HYPER_DMABUF_ROLE_EXPORTER;
-	q->state = exp->state;
-	q->flags = exp->rw ? HYPER_DMABUF_EXPORT_RW : 0;
-	q->importers = exp->imported ? 1 : 0;
-	q->meta = exp->md.meta;
-	q->opaque_len = exp->md.opaque_len;
-	memcpy(opaque, exp->md.opaque, exp->md.opaque_len);
+	if (exp)
+		hdmabuf_query_fill(q, opaque, exp->peer,
+				   HYPER_DMABUF_ROLE_EXPORTER, exp->state,
+				   exp->rw, exp->size, exp->imported, &exp->md);
 	mutex_unlock(&hdmabuf_lock);
+	if (!exp)
+		return -ENOENT;
 	hdmabuf_export_put(exp);
 	return 0;
 }
 
 u32 hdmabuf_exports_list(struct hyper_dmabuf_handle *out, u32 cap)
 {
-	struct hdmabuf_export *exp;
-	unsigned long idx;
-	u32 n = 0;
-
-	lockdep_assert_held(&hdmabuf_lock);
-	xa_for_each(&hdmabuf_exports, idx, exp) {
-		if (n < cap)
-			out[n] = exp->handle;
-		n++;
-	}
-	return n;
+	return hdmabuf_registry_handles(&hdmabuf_exports,
+					offsetof(struct hdmabuf_export, handle),
+					out, cap);
 }

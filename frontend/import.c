@@ -469,6 +469,9 @@ static void hdmabuf_offer_add(struct hdmabuf_peer *peer,
 	/* Only whole-page buffers starting at offset 0 can become a dma-buf. */
 	ret = le32_to_cpu(d->first_offset) ? -EOPNOTSUPP : 0;
 	mutex_lock(&hdmabuf_lock);
+	/* A teardown since the receive check: hdmabuf_peer_teardown(). */
+	if (!ret && !peer->remote_hello)
+		ret = -ECONNRESET;
 	if (!ret && peer->nr_offers >= hdmabuf_max_exports)
 		ret = -ENOSPC;
 	if (!ret)
@@ -601,36 +604,21 @@ int hdmabuf_offer_query(struct hyper_dmabuf_query *q, void *opaque)
 
 	mutex_lock(&hdmabuf_lock);
 	offer = hdmabuf_offer_lookup(q->handle.bytes);
-	if (!offer) {
-		mutex_unlock(&hdmabuf_lock);
-		return -ENOENT;
-	}
-	q->size = offer->size;
-	q->peer = offer->peer->domid;
-	q->backend = offer->peer->be->type;
-	q->role = HYPER_DMABUF_ROLE_IMPORTER;
-	q->state = offer->state;
-	q->flags = offer->rw ? HYPER_DMABUF_EXPORT_RW : 0;
-	q->importers = offer->dmabuf ? 1 : 0;
-	q->meta = offer->md.meta;
-	q->opaque_len = offer->md.opaque_len;
-	memcpy(opaque, offer->md.opaque, offer->md.opaque_len);
+	if (offer)
+		hdmabuf_query_fill(q, opaque, offer->peer,
+				   HYPER_DMABUF_ROLE_IMPORTER, offer->state,
+				   offer->rw, offer->size, !!offer->dmabuf,
+				   &offer->md);
 	mutex_unlock(&hdmabuf_lock);
+	if (!offer)
+		return -ENOENT;
 	hdmabuf_offer_put(offer);
 	return 0;
 }
 
 u32 hdmabuf_offers_list(struct hyper_dmabuf_handle *out, u32 cap)
 {
-	struct hdmabuf_offer *offer;
-	unsigned long idx;
-	u32 n = 0;
-
-	lockdep_assert_held(&hdmabuf_lock);
-	xa_for_each(&hdmabuf_offers, idx, offer) {
-		if (n < cap)
-			out[n] = offer->handle;
-		n++;
-	}
-	return n;
+	return hdmabuf_registry_handles(&hdmabuf_offers,
+					offsetof(struct hdmabuf_offer, handle),
+					out, cap);
 }

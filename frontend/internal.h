@@ -71,6 +71,9 @@ struct hdmabuf_stats {
 	atomic64_t rx_unmatched;
 	atomic64_t rx_early;
 	atomic64_t timeouts;
+	atomic64_t peer_downs;
+	atomic64_t tx_bye;
+	atomic64_t rx_bye;
 	atomic64_t live_exports;
 	atomic64_t live_imports;
 	atomic64_t live_offers;
@@ -91,13 +94,17 @@ extern struct hdmabuf_stats hdmabuf_stats;
  * @features: negotiated HDMABUF_FEAT_* bits.
  * @connect_lock: serialises the HELLO exchange.
  * @nr_offers: live offers from this peer (bounded by max_exports).
- * @req_lock: protects @reqs and @next_id.
+ * @epoch: incremented by every teardown; a HELLO answered across one
+ *	does not count.
+ * @req_lock: protects @reqs_open, @reqs and @next_id.
+ * @reqs_open: new requests are accepted; cleared by a teardown (so no
+ *	request can start waiting after the pending ones were failed) and
+ *	set again by hdmabuf_peer_up().
  * @reqs: requests waiting for a reply.
  * @next_id: next request id.
  *
- * @up, @connected, @remote_hello, @version, @features and @nr_offers are
- * protected by
- * hdmabuf_lock.
+ * @up, @connected, @remote_hello, @version, @features, @nr_offers and
+ * @epoch are protected by hdmabuf_lock.
  */
 struct hdmabuf_peer {
 	struct list_head node;
@@ -109,8 +116,10 @@ struct hdmabuf_peer {
 	u16 version;
 	u64 features;
 	unsigned int nr_offers;
+	unsigned int epoch;
 	struct mutex connect_lock;
 	spinlock_t req_lock;
+	bool reqs_open;
 	struct list_head reqs;
 	u64 next_id;
 };
@@ -291,6 +300,8 @@ void hdmabuf_export_fill_desc(const struct hdmabuf_export *exp,
 int hdmabuf_export_query(struct hdmabuf_file *file,
 			 struct hyper_dmabuf_query *q, void *opaque);
 u32 hdmabuf_exports_list(struct hyper_dmabuf_handle *out, u32 cap);
+u32 hdmabuf_registry_handles(struct xarray *xa, size_t handle_off,
+			     struct hyper_dmabuf_handle *out, u32 cap);
 
 /* import.c */
 struct dma_buf *hdmabuf_import(const u8 *handle);
@@ -319,6 +330,10 @@ extern struct list_head hdmabuf_files;
 
 /* ioctl.c */
 long hdmabuf_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
+void hdmabuf_query_fill(struct hyper_dmabuf_query *q, void *opaque,
+			const struct hdmabuf_peer *peer, u32 role, u32 state,
+			bool rw, u64 size, u32 importers,
+			const struct hdmabuf_meta_blob *md);
 
 /* debugfs.c */
 void hdmabuf_debugfs_init(void);

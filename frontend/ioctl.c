@@ -104,6 +104,25 @@ static int hdmabuf_ioctl_unexport(struct hdmabuf_file *file, void *data)
 				arg->timeout_ms);
 }
 
+/* The QUERY answer for an export or an offer; under hdmabuf_lock. */
+void hdmabuf_query_fill(struct hyper_dmabuf_query *q, void *opaque,
+			const struct hdmabuf_peer *peer, u32 role, u32 state,
+			bool rw, u64 size, u32 importers,
+			const struct hdmabuf_meta_blob *md)
+{
+	lockdep_assert_held(&hdmabuf_lock);
+	q->size = size;
+	q->peer = peer->domid;
+	q->backend = peer->be->type;
+	q->role = role;
+	q->state = state;
+	q->flags = rw ? HYPER_DMABUF_EXPORT_RW : 0;
+	q->importers = importers;
+	q->meta = md->meta;
+	q->opaque_len = md->opaque_len;
+	memcpy(opaque, md->opaque, md->opaque_len);
+}
+
 static int hdmabuf_ioctl_query(struct hdmabuf_file *file, void *data)
 {
 	struct hyper_dmabuf_query *q = data;

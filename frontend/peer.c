@@ -99,12 +99,16 @@ int hdmabuf_backend_register(struct hdmabuf_backend *be)
 }
 HDMABUF_EXPORT(hdmabuf_backend_register);
 
+/*
+ * Fails every pending request at once and refuses new ones until the peer
+ * is up again: waiters see reply_len == 0 and return -ECONNRESET.
+ */
 static void hdmabuf_peer_fail_requests(struct hdmabuf_peer *peer)
 {
 	struct hdmabuf_request *req, *tmp;
 
-	/* Waiters see reply_len == 0 and fail with -ECONNRESET. */
 	spin_lock(&peer->req_lock);
+	peer->reqs_open = false;
 	list_for_each_entry_safe(req, tmp, &peer->reqs, node) {
 		list_del_init(&req->node);
 		req->reply_len = 0;
@@ -113,6 +117,19 @@ static void hdmabuf_peer_fail_requests(struct hdmabuf_peer *peer)
 	spin_unlock(&peer->req_lock);
 }
 
+static void hdmabuf_peer_open_requests(struct hdmabuf_peer *peer)
+{
+	spin_lock(&peer->req_lock);
+	peer->reqs_open = true;
+	spin_unlock(&peer->req_lock);
+}
+
+/*
+ * Forgets everything shared with @peer: it died, said BYE, or its backend
+ * is going away.  Imports from it are revoked, its offers dropped, our
+ * exports to it unshared, and requests to it fail now rather than after
+ * reply_timeout_ms.  Idempotent; the peer stays allocated.
+ */
 static void hdmabuf_peer_teardown(struct hdmabuf_peer *peer)
 {
 	struct hyper_dmabuf_event ev = {
@@ -120,28 +137,54 @@ static void hdmabuf_peer_teardown(struct hdmabuf_peer *peer)
 		.backend = peer->be->type,
 		.peer = peer->domid,
 	};
-	bool was_connected;
+	bool was_known;
 
+	/*
+	 * First, under hdmabuf_lock, so that no offer, export or import can
+	 * be registered for this peer after the sweeps below have run.
+	 */
 	mutex_lock(&hdmabuf_lock);
-	was_connected = peer->connected;
+	was_known = peer->connected || peer->remote_hello;
 	peer->up = false;
 	peer->connected = false;
 	peer->remote_hello = false;
+	peer->epoch++;
 	mutex_unlock(&hdmabuf_lock);
 
 	hdmabuf_peer_fail_requests(peer);
 	hdmabuf_offers_peer_down(peer);
 	hdmabuf_exports_peer_down(peer);
-	if (was_connected)
+	if (was_known) {
+		atomic64_inc(&hdmabuf_stats.peer_downs);
 		hdmabuf_event_broadcast(&ev);
+	}
+}
+
+/* An orderly goodbye; the peer tears down its side when it arrives. */
+static void hdmabuf_peer_send_bye(struct hdmabuf_peer *peer)
+{
+	struct hdmabuf_msg_bye bye = {
+		.reason = cpu_to_le32(HDMABUF_BYE_SHUTDOWN),
+	};
+	bool known;
+
+	mutex_lock(&hdmabuf_lock);
+	known = peer->up && (peer->connected || peer->remote_hello);
+	mutex_unlock(&hdmabuf_lock);
+	if (known && !hdmabuf_send(peer, HDMABUF_OP_BYE, 0, 0, &bye,
+				   sizeof(bye)))
+		atomic64_inc(&hdmabuf_stats.tx_bye);
 }
 
 void hdmabuf_backend_unregister(struct hdmabuf_backend *be)
 {
 	struct hdmabuf_peer *peer, *tmp;
 
-	list_for_each_entry(peer, &be->peers, node)
+	/* The list changes only in peer_up, which the backend stopped. */
+	list_for_each_entry(peer, &be->peers, node) {
+		hdmabuf_peer_send_bye(peer);
 		hdmabuf_peer_teardown(peer);
+	}
 
 	mutex_lock(&hdmabuf_lock);
 	list_del(&be->node);
@@ -176,6 +219,7 @@ void hdmabuf_peer_up(struct hdmabuf_backend *be, u64 domid)
 	}
 	peer->up = true;
 	mutex_unlock(&hdmabuf_lock);
+	hdmabuf_peer_open_requests(peer);
 	/* HELLO is sent lazily, by the first user of the peer. */
 }
 HDMABUF_EXPORT(hdmabuf_peer_up);
@@ -236,8 +280,8 @@ int hdmabuf_reply(struct hdmabuf_peer *peer, u16 op, u64 req_id, int status,
 
 /*
  * Sends a request and waits, at most reply_timeout_ms, for its reply.
- * Returns the reply's status as a negative errno, -ETIMEDOUT, or
- * -ECONNRESET when the peer went away meanwhile.  On success the body
+ * Returns the reply's status as a negative errno, -ETIMEDOUT, -ENXIO when
+ * the peer is down, or -ECONNRESET when it went down meanwhile.  On success the body
  * after the reply header is in @reply (truncated to @reply_cap).
  */
 int hdmabuf_request(struct hdmabuf_peer *peer, u16 op, const void *payload,
@@ -257,6 +301,11 @@ int hdmabuf_request(struct hdmabuf_peer *peer, u16 op, const void *payload,
 	init_completion(&req.done);
 
 	spin_lock(&peer->req_lock);
+	if (!peer->reqs_open) {
+		spin_unlock(&peer->req_lock);
+		kfree(req.reply);
+		return -ENXIO;
+	}
 	req.id = peer->next_id++;
 	list_add_tail(&req.node, &peer->reqs);
 	spin_unlock(&peer->req_lock);
@@ -361,6 +410,7 @@ int hdmabuf_peer_connect(struct hdmabuf_peer *peer)
 		.backend = peer->be->type,
 		.peer = peer->domid,
 	};
+	unsigned int epoch;
 	size_t rlen = 0;
 	u64 features;
 	u16 version;
@@ -369,6 +419,7 @@ int hdmabuf_peer_connect(struct hdmabuf_peer *peer)
 	mutex_lock(&peer->connect_lock);
 	mutex_lock(&hdmabuf_lock);
 	ret = peer->up ? (peer->connected ? 1 : 0) : -ENXIO;
+	epoch = peer->epoch;
 	mutex_unlock(&hdmabuf_lock);
 	if (ret)
 		goto out;
@@ -387,11 +438,17 @@ int hdmabuf_peer_connect(struct hdmabuf_peer *peer)
 		goto out;
 
 	mutex_lock(&hdmabuf_lock);
-	peer->version = version;
-	peer->features = features;
-	peer->connected = peer->up;
+	/* A reply from before a teardown does not connect the new peer. */
+	if (peer->up && peer->epoch == epoch) {
+		peer->version = version;
+		peer->features = features;
+		peer->connected = true;
+	} else {
+		ret = -ECONNRESET;
+	}
 	mutex_unlock(&hdmabuf_lock);
-	hdmabuf_event_broadcast(&ev);
+	if (!ret)
+		hdmabuf_event_broadcast(&ev);
 out:
 	mutex_unlock(&peer->connect_lock);
 	return ret < 0 ? ret : 0;
@@ -412,7 +469,8 @@ static void hdmabuf_handle_hello(struct hdmabuf_peer *peer,
 				      &version, &features);
 	if (!ret) {
 		mutex_lock(&hdmabuf_lock);
-		peer->remote_hello = true;
+		/* Not if a teardown overtook us since the receive check. */
+		peer->remote_hello = peer->up;
 		mutex_unlock(&hdmabuf_lock);
 	}
 	hdmabuf_hello_fill(peer->be, &mine);
@@ -490,10 +548,16 @@ void hdmabuf_receive(struct hdmabuf_backend *be, u64 from, const void *msg,
 		hdmabuf_handle_hello(peer, hdr, payload);
 		return;
 	case HDMABUF_OP_BYE:
+		atomic64_inc(&hdmabuf_stats.rx_bye);
 		hdmabuf_peer_teardown(peer);
+		/*
+		 * The transport itself is still there: the peer may come back
+		 * with a fresh HELLO, as after hdmabuf_peer_up().
+		 */
 		mutex_lock(&hdmabuf_lock);
-		peer->up = true;	/* the transport itself is still there */
+		peer->up = true;
 		mutex_unlock(&hdmabuf_lock);
+		hdmabuf_peer_open_requests(peer);
 		return;
 	case HDMABUF_OP_ERROR:
 		hdmabuf_fail_request(peer, payload);

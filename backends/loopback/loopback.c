@@ -13,8 +13,10 @@
  *
  * debugfs (hyper_dmabuf_loopback/) has fault knobs: drop_next,
  * duplicate_next and corrupt_next (count of messages to affect), delay_ms
- * (added to every delivery), and inject ("FROM TO OPCODE HANDLEHEX":
- * deliver a crafted buffer message as if FROM had sent it).
+ * (added to every delivery), inject ("FROM TO OPCODE HANDLEHEX": deliver a
+ * crafted buffer message, or a BYE, as if FROM had sent it), and
+ * domain_down / domain_up ("N": pseudo-domain N dies, as a crashed guest
+ * would, or comes back; the core then hears hdmabuf_peer_down/up()).
  */
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
@@ -41,14 +43,27 @@ MODULE_PARM_DESC(nr_domains, "Pseudo-domains to create (2..8). Default 3.");
  * struct lo_domain - one pseudo-domain
  * @be: its backend instance.
  * @wq: ordered workqueue delivering messages to it.
+ * @msgs: messages queued to it (struct lo_msg), under lo_lock.
+ * @gone: not registered (yet, or any more): nothing is delivered to it.
+ * @down: dead, per the domain_down knob: it neither sends nor receives.
+ * @gen: incremented when it dies; messages from an earlier life are
+ *	dropped on delivery.
+ *
+ * @gone, @down and @gen are protected by lo_lock.
  */
 struct lo_domain {
 	struct hdmabuf_backend be;
 	struct workqueue_struct *wq;
+	struct list_head msgs;
+	bool gone;
+	bool down;
+	unsigned int gen;
 };
 
 static struct lo_domain lo_domains[LO_MAX_DOMAINS];
-static bool lo_dying;		/* set before teardown; sends then fail */
+static DEFINE_SPINLOCK(lo_lock);
+/* Serialises domain_down/domain_up against each other. */
+static DEFINE_MUTEX(lo_updown_lock);
 
 static atomic_t lo_drop_next = ATOMIC_INIT(0);
 static atomic_t lo_duplicate_next = ATOMIC_INIT(0);
@@ -75,27 +90,59 @@ static DEFINE_XARRAY_ALLOC1(lo_grants);
 
 /* -------------------------------------------------------- messages */
 
+/**
+ * struct lo_msg - one message in flight
+ * @node: entry in @to->msgs, under lo_lock.
+ * @work: delivers it.
+ * @to: the receiving domain.
+ * @from: the sending domain's id.
+ * @to_gen: @to->gen when sent.
+ * @from_gen: the sender's gen when sent.
+ * @len: bytes of @data.
+ * @data: the message.
+ */
 struct lo_msg {
+	struct list_head node;
 	struct delayed_work work;
 	struct lo_domain *to;
 	u64 from;
+	unsigned int to_gen;
+	unsigned int from_gen;
 	size_t len;
 	u8 data[];
 };
+
+/* Whether @from can reach @to now; under lo_lock. */
+static bool lo_link_up(const struct lo_domain *from, const struct lo_domain *to)
+{
+	lockdep_assert_held(&lo_lock);
+	return !to->gone && !to->down && !from->down;
+}
 
 static void lo_deliver_work(struct work_struct *work)
 {
 	struct lo_msg *m = container_of(to_delayed_work(work), struct lo_msg,
 					work);
+	struct lo_domain *from = &lo_domains[m->from];
+	bool deliver;
 
-	hdmabuf_receive(&m->to->be, m->from, m->data, m->len);
+	spin_lock(&lo_lock);
+	list_del(&m->node);
+	/* What a dead domain sent, or was sent, is lost with it. */
+	deliver = lo_link_up(from, m->to) && m->to_gen == m->to->gen &&
+		  m->from_gen == from->gen;
+	spin_unlock(&lo_lock);
+	if (deliver)
+		hdmabuf_receive(&m->to->be, m->from, m->data, m->len);
 	kfree(m);
 }
 
 static int lo_queue(struct lo_domain *to, u64 from, const void *msg,
 		    size_t len)
 {
+	struct lo_domain *sender = &lo_domains[from];
 	struct lo_msg *m;
+	int ret = 0;
 
 	m = kmalloc(struct_size(m, data, len), GFP_KERNEL);
 	if (!m)
@@ -105,9 +152,50 @@ static int lo_queue(struct lo_domain *to, u64 from, const void *msg,
 	m->from = from;
 	m->len = len;
 	memcpy(m->data, msg, len);
-	queue_delayed_work(to->wq, &m->work,
-			   msecs_to_jiffies(READ_ONCE(lo_delay_ms)));
-	return 0;
+
+	spin_lock(&lo_lock);
+	if (lo_link_up(sender, to)) {
+		m->to_gen = to->gen;
+		m->from_gen = sender->gen;
+		list_add_tail(&m->node, &to->msgs);
+		queue_delayed_work(to->wq, &m->work,
+				   msecs_to_jiffies(READ_ONCE(lo_delay_ms)));
+	} else {
+		ret = -ENOTCONN;
+	}
+	spin_unlock(&lo_lock);
+	if (ret)
+		kfree(m);
+	return ret;
+}
+
+/* Delivers (or drops) at once every message queued to @d, and waits. */
+static void lo_domain_drain(struct lo_domain *d)
+{
+	struct lo_msg *m;
+
+	spin_lock(&lo_lock);
+	list_for_each_entry(m, &d->msgs, node) {
+		/* Only a work we took off the timer can be queued again. */
+		if (cancel_delayed_work(&m->work))
+			queue_delayed_work(d->wq, &m->work, 0);
+	}
+	spin_unlock(&lo_lock);
+	flush_workqueue(d->wq);
+}
+
+/*
+ * Stops deliveries to @d: what is in flight arrives first (a BYE from a
+ * domain unregistered before it, say), then nothing is queued to it or
+ * runs any more.
+ */
+static void lo_domain_quiesce(struct lo_domain *d)
+{
+	lo_domain_drain(d);
+	spin_lock(&lo_lock);
+	d->gone = true;
+	spin_unlock(&lo_lock);
+	lo_domain_drain(d);
 }
 
 static bool lo_take(atomic_t *knob)
@@ -127,7 +215,7 @@ static int lo_send(struct hdmabuf_backend *be, u64 peer, const void *msg,
 	u8 *copy;
 	int ret;
 
-	if (!to || peer == be->own_domid || READ_ONCE(lo_dying))
+	if (!to || peer == be->own_domid)
 		return -ENOTCONN;
 	if (lo_take(&lo_drop_next))
 		return 0;
@@ -429,11 +517,17 @@ static ssize_t lo_inject_write(struct file *f, const char __user *ubuf,
 {
 	struct {
 		struct hdmabuf_msg_hdr hdr;
-		struct hdmabuf_wire_handle handle;
-		__le32 word[2];
+		union {
+			struct {
+				struct hdmabuf_wire_handle handle;
+				__le32 word[2];
+			} buf;
+			struct hdmabuf_msg_bye bye;
+		};
 	} msg = { };
 	char buf[96], hex[2 * HDMABUF_HANDLE_SIZE + 1];
 	unsigned int from, to, op;
+	size_t len = sizeof(msg.buf);
 	u32 flags = 0;
 
 	if (count >= sizeof(buf))
@@ -443,17 +537,22 @@ static ssize_t lo_inject_write(struct file *f, const char __user *ubuf,
 	buf[count] = '\0';
 	if (sscanf(buf, "%u %u %x %32s", &from, &to, &op, hex) != 4 ||
 	    strlen(hex) != 2 * HDMABUF_HANDLE_SIZE ||
-	    hex2bin(msg.handle.bytes, hex, HDMABUF_HANDLE_SIZE) ||
+	    hex2bin(msg.buf.handle.bytes, hex, HDMABUF_HANDLE_SIZE) ||
 	    from >= nr_domains || to >= nr_domains || from == to)
 		return -EINVAL;
 	/* Every buffer message is a handle plus two words; zero is valid. */
 	if (op == HDMABUF_OP_IMPORT || op == HDMABUF_OP_CPU_ACCESS) {
 		flags = HDMABUF_MSG_F_NEED_REPLY;
 		if (op == HDMABUF_OP_CPU_ACCESS)
-			msg.word[1] = cpu_to_le32(HDMABUF_DIR_READ);
+			msg.buf.word[1] = cpu_to_le32(HDMABUF_DIR_READ);
 	}
-	hdmabuf_msg_init_hdr(&msg.hdr, op, flags,
-			     sizeof(msg) - sizeof(msg.hdr),
+	/* BYE (SHUTDOWN) has its own body; the handle is not sent. */
+	if (op == HDMABUF_OP_BYE) {
+		memset(&msg.buf, 0, sizeof(msg.buf));
+		msg.bye.reason = cpu_to_le32(HDMABUF_BYE_SHUTDOWN);
+		len = sizeof(msg.bye);
+	}
+	hdmabuf_msg_init_hdr(&msg.hdr, op, flags, len,
 			     flags ? 0xdeadbeefULL : 0);
 	/*
 	 * Introduce FROM first, as its core would before any buffer message:
@@ -461,7 +560,8 @@ static ssize_t lo_inject_write(struct file *f, const char __user *ubuf,
 	 */
 	if (op != HDMABUF_OP_HELLO && lo_inject_hello(from, to))
 		return -ENOMEM;
-	return lo_queue(&lo_domains[to], from, &msg, sizeof(msg)) ?: count;
+	return lo_queue(&lo_domains[to], from, &msg, sizeof(msg.hdr) + len) ?:
+	       count;
 }
 
 static const struct file_operations lo_inject_fops = {
@@ -483,6 +583,87 @@ static int lo_atomic_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(lo_atomic_fops, lo_atomic_get, lo_atomic_set,
 			 "%llu\n");
 
+/* Parses "N" for the domain_down/domain_up knobs. */
+static int lo_parse_domain(const char __user *ubuf, size_t count,
+			   unsigned int *id)
+{
+	int ret = kstrtouint_from_user(ubuf, count, 0, id);
+
+	if (ret)
+		return ret;
+	return *id < nr_domains ? 0 : -EINVAL;
+}
+
+/*
+ * Domain N dies: every other domain sees it go down, and N itself (whose
+ * kernel a real crash would take along) forgets every peer.  Messages in
+ * flight to or from it are lost.
+ */
+static ssize_t lo_domain_down_write(struct file *f, const char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	unsigned int n, i;
+	bool was_down;
+	int ret;
+
+	ret = lo_parse_domain(ubuf, count, &n);
+	if (ret)
+		return ret;
+	mutex_lock(&lo_updown_lock);
+	spin_lock(&lo_lock);
+	was_down = lo_domains[n].down;
+	if (!was_down) {
+		lo_domains[n].down = true;
+		lo_domains[n].gen++;
+	}
+	spin_unlock(&lo_lock);
+	for (i = 0; i < nr_domains && !was_down; i++) {
+		if (i == n)
+			continue;
+		hdmabuf_peer_down(&lo_domains[i].be, n);
+		hdmabuf_peer_down(&lo_domains[n].be, i);
+	}
+	mutex_unlock(&lo_updown_lock);
+	return count;
+}
+
+/* Domain N is back, with no memory of its earlier life. */
+static ssize_t lo_domain_up_write(struct file *f, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	unsigned int n, i;
+	bool was_down;
+	int ret;
+
+	ret = lo_parse_domain(ubuf, count, &n);
+	if (ret)
+		return ret;
+	mutex_lock(&lo_updown_lock);
+	spin_lock(&lo_lock);
+	was_down = lo_domains[n].down;
+	lo_domains[n].down = false;
+	spin_unlock(&lo_lock);
+	for (i = 0; i < nr_domains && was_down; i++) {
+		/* A pair comes up when both ends are alive. */
+		if (i == n || READ_ONCE(lo_domains[i].down))
+			continue;
+		hdmabuf_peer_up(&lo_domains[i].be, n);
+		hdmabuf_peer_up(&lo_domains[n].be, i);
+	}
+	mutex_unlock(&lo_updown_lock);
+	return count;
+}
+
+static const struct file_operations lo_domain_down_fops = {
+	.owner = THIS_MODULE,
+	.write = lo_domain_down_write,
+};
+
+static const struct file_operations lo_domain_up_fops = {
+	.owner = THIS_MODULE,
+	.write = lo_domain_up_write,
+};
+
 static void lo_debugfs_init(void)
 {
 	lo_debugfs = debugfs_create_dir("hyper_dmabuf_loopback", NULL);
@@ -494,20 +675,27 @@ static void lo_debugfs_init(void)
 			    &lo_atomic_fops);
 	debugfs_create_u32("delay_ms", 0600, lo_debugfs, &lo_delay_ms);
 	debugfs_create_file("inject", 0200, lo_debugfs, NULL, &lo_inject_fops);
+	debugfs_create_file("domain_down", 0200, lo_debugfs, NULL,
+			    &lo_domain_down_fops);
+	debugfs_create_file("domain_up", 0200, lo_debugfs, NULL,
+			    &lo_domain_up_fops);
 }
 
 /* ------------------------------------------------------------- init */
 
+/*
+ * Unregisters domains 0..n-1 in order.  Each one first stops receiving;
+ * its core then says BYE to the peers still registered, which handle it
+ * before their own turn comes.
+ */
 static void lo_teardown(unsigned int n)
 {
 	unsigned int i;
 
-	WRITE_ONCE(lo_dying, true);
-	for (i = 0; i < n; i++)
-		flush_workqueue(lo_domains[i].wq);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		lo_domain_quiesce(&lo_domains[i]);
 		hdmabuf_backend_unregister(&lo_domains[i].be);
-	/* Unregistering may have queued messages; they go nowhere now. */
+	}
 	for (i = 0; i < n; i++)
 		destroy_workqueue(lo_domains[i].wq);
 }
@@ -519,6 +707,10 @@ static int __init lo_init(void)
 
 	if (nr_domains < 2 || nr_domains > LO_MAX_DOMAINS)
 		return -EINVAL;
+	for (i = 0; i < LO_MAX_DOMAINS; i++) {
+		INIT_LIST_HEAD(&lo_domains[i].msgs);
+		lo_domains[i].gone = true;
+	}
 	for (i = 0; i < nr_domains; i++) {
 		struct lo_domain *d = &lo_domains[i];
 
@@ -537,6 +729,9 @@ static int __init lo_init(void)
 			destroy_workqueue(d->wq);
 			goto err_teardown;
 		}
+		spin_lock(&lo_lock);
+		d->gone = false;
+		spin_unlock(&lo_lock);
 	}
 	for (i = 0; i < nr_domains; i++)
 		for (j = 0; j < nr_domains; j++)
