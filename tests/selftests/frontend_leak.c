@@ -230,8 +230,13 @@ TEST_F_TIMEOUT(leak, cycles_back_to_baseline, 900)
 			       slab_active(&before, after.c[i].name),
 			       after.c[i].active);
 	}
-	TH_LOG("largest slab growth: %s +%lld objects; SUnreclaim %lld -> %lld kB",
-	       worst_name, worst, before.sunreclaim_kb, after.sunreclaim_kb);
+	TH_LOG("%d caches; largest growth: %s +%lld objects; kmalloc-64 %lld -> %lld, kmalloc-512 %lld -> %lld; SUnreclaim %lld -> %lld kB",
+	       after.n, worst_name, worst,
+	       slab_active(&before, "kmalloc-64"),
+	       slab_active(&after, "kmalloc-64"),
+	       slab_active(&before, "kmalloc-512"),
+	       slab_active(&after, "kmalloc-512"),
+	       before.sunreclaim_kb, after.sunreclaim_kb);
 	EXPECT_GT(NR_CYCLES / 10, worst);
 }
 
