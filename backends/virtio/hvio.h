@@ -54,6 +54,7 @@ struct hvio_stats {
  * @len: length in bytes.
  * @pgmap: the page map giving the region struct pages; valid if @mapped.
  * @mapped: memremap_pages() succeeded.
+ * @node: entry in the list of mapped regions (map.c), while @mapped.
  * @lock: protects @busy and @leaked.
  * @busy: one bit per region page in use by a live import (or leaked).
  * @leaked: pages whose UNMAP the device did not confirm; freed at reset.
@@ -63,6 +64,7 @@ struct hvio_region {
 	u64 len;
 	struct dev_pagemap pgmap;
 	bool mapped;
+	struct list_head node;
 	struct mutex lock;
 	unsigned long *busy;
 	unsigned long *leaked;

@@ -36,6 +36,14 @@ MODULE_PARM_DESC(max_shm_mb,
 #define HVIO_REGION_ALIGN	PAGE_SIZE
 #endif
 
+/*
+ * Regions with struct pages.  A device's region keeps its pages until its
+ * last import is gone, possibly after the device was unbound; a rebind
+ * meanwhile must not map the same range again (memremap_pages() warns).
+ */
+static LIST_HEAD(hvio_regions);
+static DEFINE_MUTEX(hvio_regions_lock);	/* protects hvio_regions */
+
 /**
  * struct hvio_map - one import mapped into region 0
  * @hd: the device (a reference).
@@ -58,7 +66,7 @@ struct hvio_map {
  */
 int hvio_region_init(struct hvio_dev *hd)
 {
-	struct hvio_region *r = &hd->region;
+	struct hvio_region *r = &hd->region, *other;
 	struct virtio_shm_region shm;
 	unsigned long nr;
 	void *addr;
@@ -82,17 +90,31 @@ int hvio_region_init(struct hvio_dev *hd)
 	if (!r->busy || !r->leaked)
 		goto err_free_bitmaps;
 
+	mutex_lock(&hvio_regions_lock);
+	list_for_each_entry(other, &hvio_regions, node) {
+		if (other->addr < r->addr + r->len &&
+		    r->addr < other->addr + other->len) {
+			mutex_unlock(&hvio_regions_lock);
+			dev_warn(hd->dev, "shm region %#llx+%#llx still used by imports of an earlier binding: importing disabled\n",
+				 r->addr, r->len);
+			goto err_free_bitmaps;
+		}
+	}
+
 	r->pgmap.type = MEMORY_DEVICE_GENERIC;
 	r->pgmap.range.start = r->addr;
 	r->pgmap.range.end = r->addr + r->len - 1;
 	r->pgmap.nr_range = 1;
 	addr = memremap_pages(&r->pgmap, dev_to_node(hd->dev));
 	if (IS_ERR(addr)) {
+		mutex_unlock(&hvio_regions_lock);
 		dev_warn(hd->dev, "memremap_pages of shm region %#llx+%#llx: %ld: importing disabled\n",
 			 r->addr, r->len, PTR_ERR(addr));
 		goto err_free_bitmaps;
 	}
 	r->mapped = true;
+	list_add(&r->node, &hvio_regions);
+	mutex_unlock(&hvio_regions_lock);
 	dev_info(hd->dev, "shm region %#llx+%#llx (%llu MiB with struct pages)\n",
 		 shm.addr, shm.len, r->len >> 20);
 	return 0;
@@ -123,8 +145,12 @@ void hvio_region_fini(struct hvio_dev *hd)
 {
 	struct hvio_region *r = &hd->region;
 
-	if (r->mapped)
+	if (r->mapped) {
+		mutex_lock(&hvio_regions_lock);
 		memunmap_pages(&r->pgmap);
+		list_del(&r->node);
+		mutex_unlock(&hvio_regions_lock);
+	}
 	r->mapped = false;
 	bitmap_free(r->busy);
 	bitmap_free(r->leaked);
