@@ -37,6 +37,7 @@ help:
 	@echo "make style        checkpatch.pl on the kernel code"
 	@echo "make sparse       sparse (C=2) on the kernel code"
 	@echo "make demo         the end-to-end demo"
+	@echo "make bench        benchmarks in the lab (docs/performance.rst)"
 	@echo "make clean"
 
 modules: kdir-check
@@ -154,7 +155,19 @@ clean: clean-modules
 	rm -rf build tests/unit/build tests/fuzz/build tests/uapi/build
 	$(MAKE) -C tools clean
 
+# ---------------------------------------------------------------- bench
+
+# Benchmarks in the lab (docs/performance.rst); not part of `make check`.
+# BENCH_KERNEL (6.12), BENCH_QUICK=1 (fewer sizes and repetitions).
+bench:
+	@bench/run.sh
+
+# Built by the lab in its per-kernel copy of the tree (LAB_GUEST_MAKE).
+bench-guest:
+	$(MAKE) -C bench guest
+
 -include tests/lab/lab.mk
 
 .PHONY: all help modules clean-modules kdir-check tools check check-unit \
 	fuzz matrix style sparse demo clean install
+.PHONY: bench bench-guest

@@ -64,6 +64,7 @@ for kd in "$LAB_CACHE"/kernels/* "$LAB_CACHE"/build/*; do
 	[ -d "$kd" ] && [ ! -d "/usr/src/linux-headers-${kd##*/}" ] && rm -rf "$kd"
 done
 LAB_ROOT=$("$LAB_DIR/lib/rootfs.sh") || die "building the lab root failed"
+export LAB_ROOT	# bench/Makefile builds hdmabuf-bench against it (LAB_GUEST_MAKE=bench-guest)
 [ -x "$LAB_ROOT/usr/bin/qemu-system-x86_64" ] || die "no QEMU in $LAB_ROOT"
 build_helpers
 log "setup done in $(elapsed "$T0") s (root $LAB_ROOT, run dir $RUN_DIR)"

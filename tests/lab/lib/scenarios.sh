@@ -97,8 +97,10 @@ scen_xen() {
 	[ -f "$xen" ] || zcat "$LAB_ROOT"/boot/xen-4.*-amd64.gz >"$xen"
 	# domU image: busybox, xenstore client, modules, tests
 	img_new "$du"
-	img_add_kmods "$du" xen-evtchn xen-gntdev xen-gntalloc
+	img_add_kmods "$du" xen-evtchn xen-gntdev xen-gntalloc ${LAB_XEN_KMODS:-}
 	img_add_project "$du"
+	# bench mode (bench/run.sh): extra scripts over /lab/, more memory and grants
+	[ -z "${LAB_GUEST_OVERLAY:-}" ] || cp -a "$LAB_GUEST_OVERLAY/." "$du/lab/"
 	img_add_bin "$du" "$LAB_ROOT/usr/bin/xenstore" /usr/bin/xenstore
 	for b in read write ls exists rm list chmod watch; do ln -sf xenstore "$du/usr/bin/xenstore-$b"; done
 	# dom0 image: the same plus the toolstack, the domU kernel and image
@@ -117,17 +119,18 @@ scen_xen() {
 	kernel = "/boot/vmlinux"
 	ramdisk = "/boot/domu.cpio"
 	memory = ${LAB_DOMU_MEM:-256}
+	${LAB_XEN_DOMU_CFG:-}
 	vcpus = 1
 	on_poweroff = "destroy"
 	on_crash = "preserve"
 	CFG
 	cp "$KCACHE/vmlinux" "$d0/boot/vmlinux"
 	img_cpio "$d0" "$out/dom0.cpio"; rm -rf "$d0"
-	local xargs="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM:-512M},max:${LAB_DOM0_MEM:-512M} dom0_max_vcpus=1 bootscrub=false"
-	local kargs="console=hvc0 earlyprintk=xen quiet panic=-1 cryptomgr.notests domu.cryptomgr.notests lab.scenario=xen lab.role=dom0 lab.roles=$roles $LAB_SKIP_ARG"
+	local xargs="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM:-512M},max:${LAB_DOM0_MEM:-512M} dom0_max_vcpus=1 bootscrub=false ${LAB_XEN_ARGS:-}"
+	local kargs="console=hvc0 earlyprintk=xen quiet panic=-1 cryptomgr.notests domu.cryptomgr.notests lab.scenario=xen lab.role=dom0 lab.roles=$roles $LAB_SKIP_ARG ${LAB_XEN_DOM0_ARGS:-}"
 	[ "$mode" = shell ] && kargs="$kargs lab.shell=1"
 	run_qemu "$out" xen "${LAB_TIMEOUT_XEN:-480}" "$mode" \
-		-cpu qemu64,+svm,+rdrand -m 2048 -smp 2 \
+		-cpu qemu64,+svm,+rdrand -m "${LAB_XEN_MEM:-2048}" -smp 2 \
 		-kernel "$xen" -append "$xargs" \
 		-initrd "$KCACHE/vmlinux $kargs,$out/dom0.cpio"
 	[ "$mode" = shell ] && return 0

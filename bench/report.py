@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the @@BENCH lines of a `make bench` lab run into the results.
+
+Writes OUT.json (every record + the lab configuration + the summary),
+OUT.txt (the tables), OUT.png (latency vs size, gnuplot) and prints the
+tables, then the key ratios as the last lines.  See docs/performance.rst.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+METHODS = ("copy", "gnt", "ours")
+LABEL = {"copy": "copy (libxenvchan)", "gnt": "userspace grants (gntalloc+gntdev)",
+         "ours": "hyper_dmabuf"}
+
+
+def size_name(n):
+    for unit, div in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= div and n % div == 0:
+            return "%d%s" % (n // div, unit)
+    return "%dB" % n
+
+
+def fmt_us(v):
+    if v is None:
+        return "-"
+    if v >= 100000:
+        return "%.0f ms" % (v / 1000)
+    if v >= 10000:
+        return "%.1f ms" % (v / 1000)
+    return "%.0f us" % v
+
+
+def table(head, rows):
+    w = [max(len(str(x)) for x in col) for col in zip(head, *rows)] if rows else [len(h) for h in head]
+    line = lambda r: "  ".join(str(x).rjust(w[i]) if i else str(x).ljust(w[i]) for i, x in enumerate(r))
+    return "\n".join([line(head), line(["-" * x for x in w])] + [line(r) for r in rows])
+
+
+def rst_table(head, rows):
+    w = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    sep = "  ".join("=" * x for x in w)
+    line = lambda r: "  ".join(str(x).ljust(w[i]) for i, x in enumerate(r)).rstrip()
+    return "\n".join([sep, line(head), sep] + [line(r) for r in rows] + [sep])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--raw", required=True)
+    ap.add_argument("--packages")
+    ap.add_argument("--kernel")
+    ap.add_argument("--lab-rc", type=int, default=0)
+    ap.add_argument("--run-dir")
+    ap.add_argument("--config", default="")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+
+    recs = []
+    if os.path.exists(a.raw):
+        with open(a.raw) as f:
+            for ln in f:
+                ln = ln.strip()
+                if not ln:
+                    continue
+                try:
+                    recs.append(json.loads(ln))
+                except ValueError:
+                    print("report: unparsable result line: %s" % ln[:200], file=sys.stderr)
+    pkgs = {}
+    if a.packages and os.path.exists(a.packages):
+        with open(a.packages) as f:
+            for ln in f:
+                p = ln.split()
+                if len(p) == 2:
+                    pkgs[p[0]] = p[1]
+
+    first = lambda t: next((r for r in recs if r.get("type") == t), {})
+    xen, exp = first("xen"), first("exporter")
+    guests = [r for r in recs if r.get("type") == "guest"]
+    rtt = first("rtt")
+    lat = {}
+    for r in recs:
+        if r.get("type") == "latency":
+            lat[(r["method"], r["size"])] = r
+    sizes = sorted({s for (_, s) in lat})
+    config = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "lab": "xen scenario: Xen under QEMU TCG (-smp 2), PV dom0 + 2 PV domUs (1 vCPU each); "
+               "exporter domu1, importer domu2",
+        "settings": a.config,
+        "guest_kernel": (guests[0]["kernel"] if guests else a.kernel),
+        "xen": "%s%s" % (xen.get("xen_version", "?"), xen.get("xen_extra", "")),
+        "xen_commandline": xen.get("xen_commandline"),
+        "qemu": pkgs.get("qemu-system-x86", "?"),
+        "xen_package": next((v for k, v in pkgs.items() if k.startswith("xen-hypervisor")), "?"),
+        "libxenvchan": next((v for k, v in pkgs.items() if k.startswith("libxenmisc")), "?"),
+        "guests": guests,
+        "ours_available": bool(exp.get("ours_available")),
+        "control_rtt_us": rtt.get("median_us"),
+        "lab_exit_status": a.lab_rc,
+        "run_dir": a.run_dir,
+    }
+
+    out = []
+    out.append("hyper_dmabuf benchmark, %s" % config["date"])
+    out.append("lab: %s" % config["lab"])
+    out.append("guest kernel %s, Xen %s, QEMU %s (TCG), libxenvchan %s" % (
+        config["guest_kernel"], config["xen"], config["qemu"], config["libxenvchan"]))
+    out.append("settings: %s" % a.config)
+    if rtt:
+        out.append("control channel round trip (vchan ping-pong): median %.0f us; half of it is "
+                   "subtracted from every latency" % rtt["median_us"])
+    out.append("")
+
+    # latency table
+    head = ["size"] + ["%s median (min..max)" % m for m in METHODS] + ["copy/ours", "gnt/ours"]
+    rows, summary = [], []
+    for s in sizes:
+        row, srow = [size_name(s)], {"size": s}
+        for m in METHODS:
+            r = lat.get((m, s))
+            if r is None:
+                row.append("-")
+            elif "error" in r:
+                row.append("n/a (%s)" % r["error"])
+                srow[m] = {"error": r["error"]}
+            else:
+                row.append("%s (%s..%s)" % (fmt_us(r["median_us"]), fmt_us(r["min_us"]), fmt_us(r["max_us"])))
+                srow[m] = {k: r[k] for k in ("median_us", "min_us", "max_us", "reps")}
+        for m in ("copy", "gnt"):
+            c, o = lat.get((m, s), {}), lat.get(("ours", s), {})
+            if "median_us" in c and "median_us" in o and o["median_us"] > 0:
+                row.append("%.1fx" % (c["median_us"] / o["median_us"]))
+                srow["%s_over_ours" % m] = round(c["median_us"] / o["median_us"], 2)
+            else:
+                row.append("-")
+        rows.append(row)
+        summary.append(srow)
+    out.append("Latency: exporter has a filled buffer -> importer has it and read its last byte")
+    out.append(table(head, rows))
+    out.append("")
+    rst = {"latency": rst_table(head, rows)}
+
+    # sustained
+    st = [r for r in recs if r.get("type") == "stream"]
+    if st:
+        rows = [[r["method"], size_name(r["size"]) if "size" in r else "-",
+                 "%.1f" % r["fps"] if "fps" in r else "n/a (%s)" % r.get("error"),
+                 str(r.get("frames", "-")), "%.1f" % r["seconds"] if "seconds" in r else "-"] for r in st]
+        h = ["method", "frame", "frames/s", "frames", "seconds"]
+        out.append("Sustained double-buffered producer/consumer")
+        out.append(table(h, rows))
+        out.append("")
+        rst["stream"] = rst_table(h, rows)
+
+    # per-page cost
+    pc = [r for r in recs if r.get("type") == "pagecost"]
+    if pc:
+        rows = []
+        for r in pc:
+            if "error" in r:
+                rows.append([size_name(r["size"]), "-", "n/a (%s)" % r["error"], "-", "-", "-"])
+            else:
+                rows.append([size_name(r["size"]), str(r["pages"]), fmt_us(r["import_us"]),
+                             fmt_us(r["map_touch_us"]), fmt_us(r["total_us"]), "%.0f" % r["per_page_ns"]])
+        h = ["size", "pages", "IMPORT ioctl", "mmap+touch all", "total", "ns/page"]
+        out.append("hyper_dmabuf per-page map cost (importer side, medians)")
+        out.append(table(h, rows))
+        out.append("")
+        rst["pagecost"] = rst_table(h, rows)
+
+    # messages per import, directory pages
+    ours = [lat[k] for k in sorted(lat) if k[0] == "ours" and "counters" in lat[k]]
+    if ours:
+        rows = []
+        for r in ours:
+            ce, ci = r["counters"].get("exporter", {}), r["counters"].get("importer", {})
+            core = lambda c, n: c.get("hyper_dmabuf/stats/%s" % n, 0)
+            other = lambda c: ", ".join("%s=%s" % (k.split("/", 1)[1], v) for k, v in sorted(c.items())
+                                        if not k.startswith("hyper_dmabuf/"))
+            d = r.get("dir", {})
+            rows.append([size_name(r["size"]), "%d/%d" % (core(ce, "tx"), core(ce, "rx")),
+                         "%d/%d" % (core(ci, "tx"), core(ci, "rx")),
+                         "%s/%s" % (d.get("dir_pages", "?"), d.get("bound", "?")),
+                         other(ce) or "-", other(ci) or "-"])
+        h = ["size", "exporter tx/rx", "importer tx/rx", "dir pages/bound", "exporter backend counters",
+             "importer backend counters"]
+        out.append("Messages per export+import (debugfs deltas of the last repetition), directory pages")
+        out.append(table(h, rows))
+        out.append("")
+        rst["messages"] = rst_table(h, rows)
+
+    sc = [r for r in recs if r.get("type") == "scale"]
+    if sc:
+        rows = [[str(r["live"]), fmt_us(r["median_us"]) if "median_us" in r else "n/a (%s)" % r.get("error"),
+                 "%s..%s" % (fmt_us(r.get("min_us")), fmt_us(r.get("max_us"))),
+                 "%.1f s" % r["setup_s"] if "setup_s" in r else "-"] for r in sc]
+        h = ["live exports", "1 MiB export+import median", "min..max", "setting up the live exports"]
+        out.append("Scale: export+import with N live exports on the same pair")
+        out.append(table(h, rows))
+        out.append("")
+        rst["scale"] = rst_table(h, rows)
+
+    # the key ratios, last
+    ratios = []
+    for s in sizes:
+        if s not in (8 << 20, 32 << 20):
+            continue
+        for m in ("copy", "gnt"):
+            c, o = lat.get((m, s), {}), lat.get(("ours", s), {})
+            if "median_us" in c and "median_us" in o and o["median_us"] > 0:
+                ratios.append("%s latency ratio %s/ours = %.1fx" % (size_name(s), m, c["median_us"] / o["median_us"]))
+            else:
+                why = o.get("error") or c.get("error") or "missing"
+                ratios.append("%s latency ratio %s/ours = n/a (%s)" % (size_name(s), m, why))
+    fps = {r["method"]: r["fps"] for r in st if "fps" in r}
+    for m in ("copy", "gnt"):
+        if m in fps and "ours" in fps:
+            ratios.append("8MiB frames/s ratio ours/%s = %.1fx" % (m, fps["ours"] / fps[m]))
+    if not config["ours_available"]:
+        ratios.append("ours: not available (no Xen backend registered with hyper_dmabuf in this run)")
+
+    doc = {"config": config, "summary": {"latency": summary, "ratios": ratios}, "records": recs}
+    with open(a.out + ".json", "w") as f:
+        json.dump(doc, f, indent=1, sort_keys=False)
+        f.write("\n")
+    with open(a.out + ".txt", "w") as f:
+        f.write("\n".join(out + ratios) + "\n")
+    with open(a.out + ".rst.inc", "w") as f:
+        for k, v in rst.items():
+            f.write(".. %s\n\n%s\n\n" % (k, v))
+    plot(a.out, lat, sizes)
+    print("\n".join(out))
+    print("results: %s.{json,txt,png}" % a.out)
+    print("\n".join(ratios))
+    return 0
+
+
+def plot(out, lat, sizes):
+    if not shutil.which("gnuplot") or not sizes:
+        return
+    dat = out + ".dat"
+    with open(dat, "w") as f:
+        f.write("# size_bytes copy_us gnt_us ours_us (median; NaN = not measured)\n")
+        for s in sizes:
+            v = [lat.get((m, s), {}).get("median_us") for m in METHODS]
+            f.write("%d %s\n" % (s, " ".join("NaN" if x is None else "%.1f" % max(x, 0.1) for x in v)))
+    tics = ", ".join('"%s" %d' % (size_name(s), s) for s in sizes)
+    script = """
+set terminal pngcairo size 900,560 font ",10"
+set output "{out}.png"
+set title "Buffer sharing latency between two Xen PV domUs (QEMU TCG): filled buffer -> importer read last byte"
+set logscale xy
+set xlabel "buffer size"
+set ylabel "latency (microseconds, median)"
+set xtics ({tics})
+set grid
+set key top left
+set datafile missing "NaN"
+plot "{dat}" using 1:2 with linespoints lw 2 title "{l0}", \\
+     "" using 1:3 with linespoints lw 2 title "{l1}", \\
+     "" using 1:4 with linespoints lw 2 title "{l2}"
+""".format(out=out, tics=tics, dat=dat, l0=LABEL["copy"], l1=LABEL["gnt"], l2=LABEL["ours"])
+    r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if r.returncode:
+        print("report: gnuplot failed: %s" % r.stderr.strip(), file=sys.stderr)
+    os.unlink(dat)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: hyper_dmabuf against the copy (libxenvchan) and the
+# userspace-grant (gntalloc/gntdev) baselines, in the lab's xen scenario.
+# docs/performance.rst describes the method and the output.
+#
+#   bench/run.sh                 full run (one kernel, ~10 min on 2 cores)
+#   BENCH_QUICK=1 bench/run.sh   fewer sizes and repetitions (a smoke run)
+#
+# Environment: BENCH_KERNEL (6.12), BENCH_REPS (7), BENCH_REPS_LARGE (3),
+#   BENCH_SECONDS (5), BENCH_SIZES, BENCH_PAGECOST, BENCH_SCALE,
+#   BENCH_XEN_MEM (4096 MiB for QEMU), BENCH_DOMU_MEM (1600 MiB per domU),
+#   LAB_CACHE (the lab's).
+# Output: bench/results/xen-<kernel>.json, .png, .txt (the latest run) and
+#   build/bench/ (the raw lab output). Benchmarks never fail on slowness;
+#   the exit status is non-zero only when a run broke (a wrong byte, a
+#   protocol error, a timeout, a failed lab boot or build).
+set -uo pipefail
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$TOP" || exit 2
+[ "$(id -u)" = 0 ] || { echo "bench: the lab needs root" >&2; exit 2; }
+tests/apt-install.sh python3 gnuplot-nox || exit 2
+
+K=${BENCH_KERNEL:-6.12}
+OUT=$TOP/build/bench
+mkdir -p "$OUT" bench/results
+rm -rf "$OUT/overlay" "$OUT"/*.jsonl
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	sizes=${BENCH_SIZES:-4K,1M,8M,32M} reps=${BENCH_REPS:-3} reps_large=${BENCH_REPS_LARGE:-2}
+	pagecost=${BENCH_PAGECOST:-1M,8M,64M} scale=${BENCH_SCALE:-1,100} secs=${BENCH_SECONDS:-2}
+else
+	sizes=${BENCH_SIZES:-4K,64K,1M,8M,32M,256M} reps=${BENCH_REPS:-7} reps_large=${BENCH_REPS_LARGE:-3}
+	pagecost=${BENCH_PAGECOST:-1M,8M,64M,256M,1G} scale=${BENCH_SCALE:-1,100,10000} secs=${BENCH_SECONDS:-5}
+fi
+
+# the bench scripts go over /lab/xen/ of the images; every other xen test is skipped
+mkdir -p "$OUT/overlay"
+cp -a tests/lab/guest/bench/xen "$OUT/overlay/"
+cat >"$OUT/overlay/bench.conf" <<-EOF
+	BENCH_EXPORT_ARGS="--sizes $sizes --reps $reps --reps-large $reps_large --pagecost $pagecost --scale $scale --seconds $secs"
+	BENCH_TIMEOUT=3000
+EOF
+skip=$(ls tests/lab/guest/xen/*/*.sh 2>/dev/null | xargs -r -n1 basename | sed 's/\.sh$//' | sort -u | tr '\n' ' ')
+
+export LAB_GUEST_OVERLAY=$OUT/overlay
+export LAB_GUEST_MAKE=bench-guest
+export LAB_SKIP="$skip"
+export LAB_XEN_KMODS=vgem
+export LAB_XEN_MEM=${BENCH_XEN_MEM:-4096}
+export LAB_DOMU_MEM=${BENCH_DOMU_MEM:-1600}
+# grant table and maptrack room for 1 GiB buffers (262144 grants)
+export LAB_XEN_ARGS="gnttab_max_frames=1024 gnttab_max_maptrack_frames=4096"
+export LAB_XEN_DOMU_CFG=$'max_grant_frames = 1024\nmax_maptrack_frames = 4096'
+export LAB_XEN_DOM0_ARGS="lab.timeout=3000"
+export LAB_TIMEOUT_XEN=3600
+echo "bench: lab run (xen scenario, kernel $K): sizes $sizes, reps $reps/$reps_large, pagecost $pagecost, scale $scale, ${secs}s streams"
+SCENARIOS=xen KERNELS=$K tests/lab/run.sh check 2>&1 | tee "$OUT/lab.out"
+lab_rc=${PIPESTATUS[0]}
+
+run_dir=$(sed -n 's/^== hyper_dmabuf lab summary (run dir \([^ ,]*\).*/\1/p' "$OUT/lab.out" | tail -n1)
+if [ -z "$run_dir" ] || [ ! -d "$run_dir" ]; then
+	echo "bench: the lab run did not complete (see $OUT/lab.out)" >&2
+	exit 1
+fi
+log_dir=$(ls -d "$run_dir"/xen-* 2>/dev/null | head -n1)
+for r in dom0 domu1 domu2; do
+	[ -f "$log_dir/$r.log" ] || continue
+	tr -d '\r' <"$log_dir/$r.log" | sed -n "s/^.*@@BENCH //p" | sed "s/^{/{\"from\":\"$r\",/" >>"$OUT/raw.jsonl"
+done
+cp "$log_dir"/*.log "$OUT/" 2>/dev/null
+root=$(ls -d "${LAB_CACHE:-/var/cache/hyper_dmabuf-lab}"/root-* 2>/dev/null | head -n1)
+python3 bench/report.py --raw "$OUT/raw.jsonl" --packages "$root/.lab-packages" \
+	--kernel "$K" --lab-rc "$lab_rc" --run-dir "$run_dir" \
+	--config "xen_mem_mb=$LAB_XEN_MEM domu_mem_mb=$LAB_DOMU_MEM dom0_mem_mb=512 $LAB_XEN_ARGS quick=${BENCH_QUICK:-0}" \
+	--out bench/results/xen-"$K"
+rc=$?
+if [ "$lab_rc" != 0 ]; then
+	echo "bench: the lab run failed (logs $run_dir)" >&2
+	exit 1
+fi
+exit $rc
