@@ -170,9 +170,23 @@ void json_escape(char *dst, size_t cap, const char *src)
 
 #define DEBUGFS "/sys/kernel/debug"
 
+static void counters_add(struct counters *c, const char *dir, const char *file,
+			 const char *key, const char *name, long long v)
+{
+	if (c->n == COUNTERS_MAX ||
+	    snprintf(c->name[c->n], sizeof(c->name[0]), "%s/%s/%s%s%s", dir, file,
+		     key, *key ? "/" : "", name) >= (int)sizeof(c->name[0]))
+		return;
+	c->val[c->n++] = v;
+}
+
+/*
+ * Lines are "name value" (core stats) or "key ... name=value name=value"
+ * (one line per channel, hyper_dmabuf_xen/channels); '#' starts a comment.
+ */
 static void counters_file(struct counters *c, const char *dir, const char *file)
 {
-	char path[512], line[256], name[128];
+	char path[512], line[1024], name[128], first[64], *tok, *save, *eq;
 	long long v;
 	FILE *f;
 
@@ -182,17 +196,31 @@ static void counters_file(struct counters *c, const char *dir, const char *file)
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f) && c->n < COUNTERS_MAX) {
+	while (fgets(line, sizeof(line), f)) {
 		char *colon = strchr(line, ':');
 
+		if (line[0] == '#')
+			continue;
+		if (strchr(line, '=')) {
+			first[0] = 0;
+			for (tok = strtok_r(line, " \t\n", &save); tok;
+			     tok = strtok_r(NULL, " \t\n", &save)) {
+				eq = strchr(tok, '=');
+				if (!eq) {
+					if (!first[0])
+						snprintf(first, sizeof(first), "%s", tok);
+					continue;
+				}
+				*eq = 0;
+				if (sscanf(eq + 1, "%lld", &v) == 1)
+					counters_add(c, dir, file, first, tok, v);
+			}
+			continue;
+		}
 		if (colon)
 			*colon = ' ';
-		if (sscanf(line, "%127s %lld", name, &v) != 2)
-			continue;
-		if (snprintf(c->name[c->n], sizeof(c->name[0]), "%s/%s/%s",
-			     dir, file, name) >= (int)sizeof(c->name[0]))
-			continue;
-		c->val[c->n++] = v;
+		if (sscanf(line, "%127s %lld", name, &v) == 2)
+			counters_add(c, dir, file, "", name, v);
 	}
 	fclose(f);
 }
