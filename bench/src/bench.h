@@ -102,7 +102,7 @@ void json_escape(char *dst, size_t cap, const char *src);
 #define COUNTERS_MAX 128
 struct counters {
 	int n;
-	char name[COUNTERS_MAX][64];
+	char name[COUNTERS_MAX][96];
 	long long val[COUNTERS_MAX];
 };
 void counters_read(struct counters *c);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "hdmabuf_pgdir.h"
 #include "bench.h"
@@ -225,38 +226,61 @@ static void counters_file(struct counters *c, const char *dir, const char *file)
 	fclose(f);
 }
 
+/* The files of debugfs directory @dir, and of its subdirectories. */
+static void counters_dir(struct counters *c, const char *dir, int depth)
+{
+	char path[512], sub[256];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (snprintf(path, sizeof(path), DEBUGFS "/%s", dir) >= (int)sizeof(path))
+		return;
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' ||
+		    snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub) ||
+		    snprintf(path, sizeof(path), DEBUGFS "/%s", sub) >= (int)sizeof(path) ||
+		    stat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth < 2)
+				counters_dir(c, sub, depth + 1);
+		} else if (!strcmp(e->d_name, "stats") ||
+			   !strcmp(e->d_name, "channels") ||
+			   !strncmp(e->d_name, "counters", 8)) {
+			/* not the knobs: reading some of them acts */
+			counters_file(c, dir, e->d_name);
+		}
+	}
+	closedir(d);
+}
+
 /*
- * Every "name value" line of every file in the driver's debugfs
- * directories: hyper_dmabuf/stats (core) and those of the backends.
+ * Every counter line of every file in the driver's debugfs directories:
+ * hyper_dmabuf/stats (core) and those of the backends (hyper_dmabuf_xen*).
  */
 void counters_read(struct counters *c)
 {
-	struct dirent *d, *e;
-	DIR *top, *sub;
-	char path[512];
+	struct dirent *d;
+	DIR *top;
 
 	c->n = 0;
 	top = opendir(DEBUGFS);
 	if (!top)
 		return;
-	while ((d = readdir(top))) {
-		if (strncmp(d->d_name, "hyper_dmabuf", 12))
-			continue;
-		if (snprintf(path, sizeof(path), DEBUGFS "/%s", d->d_name) >=
-		    (int)sizeof(path))
-			continue;
-		sub = opendir(path);
-		if (!sub)
-			continue;
-		while ((e = readdir(sub)))
-			if (e->d_name[0] != '.')
-				counters_file(c, d->d_name, e->d_name);
-		closedir(sub);
-	}
+	while ((d = readdir(top)))
+		if (!strncmp(d->d_name, "hyper_dmabuf", 12))
+			counters_dir(c, d->d_name, 1);
 	closedir(top);
 }
 
-/* {"dir/file/name":delta,...} of the counters that changed. */
+/*
+ * {"dir/file/name":delta,...} of the counters that changed; "last_*"
+ * values (about the last operation, not cumulative) are given as they are.
+ */
 int counters_delta_json(const struct counters *a, const struct counters *b,
 			char *out, size_t cap)
 {
@@ -265,9 +289,11 @@ int counters_delta_json(const struct counters *a, const struct counters *b,
 
 	o += (size_t)snprintf(out, cap, "{");
 	for (i = 0; i < b->n && o < cap; i++) {
+		const char *base = strrchr(b->name[i], '/');
+		int last = base && !strncmp(base + 1, "last_", 5);
 		long long before = 0;
 
-		for (j = 0; j < a->n; j++)
+		for (j = 0; j < a->n && !last; j++)
 			if (!strcmp(a->name[j], b->name[i]))
 				before = a->val[j];
 		if (b->val[i] == before)
