@@ -216,10 +216,9 @@ static void xch_step_hi(struct xch *ch)
 		lst = XenbusStateUnknown;
 	if (xenbus_scanf(t, ch->dir, "backend-instance", "%u", &linst) != 1)
 		linst = 0;
-	if (xenbus_transaction_end(t, 0) == -EAGAIN) {
-		queue_work(hdmabuf_xen_wq, &ch->state_work);
+	/* A conflicting write fires the watch again: retry then. */
+	if (xenbus_transaction_end(t, 0))
 		return;
-	}
 
 	switch (ch->state) {
 	case XCH_PUBLISHED:
@@ -350,10 +349,9 @@ static void xch_step_lo(struct xch *ch)
 {
 	struct xch_hi_view v;
 
-	if (xch_read_hi(ch, &v)) {
-		queue_work(hdmabuf_xen_wq, &ch->state_work);
+	/* On a conflict the writer's change fires the watch again. */
+	if (xch_read_hi(ch, &v))
 		return;
-	}
 	if (ch->reset) {
 		ch->reset = false;
 		if (ch->state == XCH_CONNECTED) {

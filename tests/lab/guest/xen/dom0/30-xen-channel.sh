@@ -64,6 +64,11 @@ if xch_wait_count $d2 connects $((c0 + 1)) 60 && xch_wait_connected $d2 30; then
 else
 	lab_notok "absurd index sent to dom$d2: $(xch_line $d2)"; rc=1
 fi
+# a core peer of domu2 (HELLO through an export), to see its PEER_DOWN
+rm -f /tmp/xp-ready
+xch_peer -t 150 $d2 export up sync /tmp/xp-ready down > /tmp/xp-down.out 2>&1 &
+xp=$!
+lab_wait_for 60 sh -c "test -e /tmp/xp-ready || ! kill -0 $xp"
 lab_kv_set xch/dom0/bad-prod-sent 1
 
 # domu2 unloads its backend: we see it leave, then come back.
@@ -74,6 +79,12 @@ else
 	lab_notok "dom$d2 unloaded, channel still: $(xch_line $d2)"; rc=1
 fi
 lab_kv_set xch/dom0/saw-unload 1
+wait $xp
+case $? in
+0) lab_ok "core: PEER_UP then PEER_DOWN from dom$d2 around its unload" ;;
+77) lab_log "no dma-heap: core PEER_DOWN check skipped" ;;
+*) lab_notok "core: PEER_UP/PEER_DOWN from dom$d2: $(tr '\n' ' ' < /tmp/xp-down.out)"; rc=1 ;;
+esac
 if xch_wait_connected $d2 90; then
 	lab_ok "dom$d2 reloaded: channel reconnected ($(xch_line $d2))"
 else

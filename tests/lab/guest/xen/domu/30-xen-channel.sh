@@ -13,6 +13,13 @@ if xch_wait_connected 0 90 && [ "$(xch_store_states $me 0)" = 4/4 ]; then
 else
 	lab_notok "channel with dom0: '$(xch_line 0)' store $(xch_store_states $me 0)"; rc=1
 fi
+# through the core: an export to dom0 makes it say HELLO over the channel
+xch_peer -t 60 0 export up > /tmp/xp-up.out 2>&1
+case $? in
+0) lab_ok "core: PEER_UP from dom0 after an export ($(grep '^export' /tmp/xp-up.out))" ;;
+77) lab_log "no dma-heap: core PEER_UP check skipped" ;;
+*) lab_notok "core: no PEER_UP from dom0: $(tr '\n' ' ' < /tmp/xp-up.out)"; rc=1 ;;
+esac
 case $LAB_ROLE in domu1) other=domu2 ;; *) other=domu1 ;; esac
 od=$(lab_kv_wait xch/$other/domid 120) || exit 1
 
