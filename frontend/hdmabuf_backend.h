@@ -21,6 +21,7 @@
 #include <linux/types.h>
 
 struct page;
+struct vm_area_struct;
 struct hdmabuf_backend;
 
 /**
@@ -51,6 +52,20 @@ struct hdmabuf_share_info {
  *	the page array (@nr_pages entries) and a cookie for @unmap.  Every
  *	ref read from the peer is validated by the backend.
  * @unmap: undo @map; the pages must not be used afterwards.
+ *
+ * Optional CPU-mapping ops, for transports whose pages cannot simply be
+ * put into page tables (a Xen PV domain maps a foreign frame only through
+ * a grant mapping of the PTE itself).  Each may return -EOPNOTSUPP to let
+ * the core map the pages itself.  The core calls them under the import's
+ * lock, never for a revoked import, and with @cookie from @map.
+ * @mmap: map @vma (which the core checked: shared, within the buffer,
+ *	not writable for a read-only import) completely; set its vm_ops.
+ *	The mapping must go away before any PTE of it is zapped.
+ * @vmap: map the whole buffer into the kernel at *@vaddr.
+ * @vunmap: undo a successful @vmap.
+ * @revoke: the exporter revoked the buffer and the core has zapped every
+ *	VMA it knows of: remove all remaining CPU mappings made by @mmap
+ *	(kernel @vmap mappings stay until @vunmap).
  */
 struct hdmabuf_backend_ops {
 	int (*send)(struct hdmabuf_backend *be, u64 peer, const void *msg,
@@ -64,6 +79,12 @@ struct hdmabuf_backend_ops {
 		   unsigned long nr_pages, bool rw, struct page ***pages,
 		   void **cookie);
 	void (*unmap)(struct hdmabuf_backend *be, void *cookie);
+
+	int (*mmap)(struct hdmabuf_backend *be, void *cookie,
+		    struct vm_area_struct *vma);
+	int (*vmap)(struct hdmabuf_backend *be, void *cookie, void **vaddr);
+	void (*vunmap)(struct hdmabuf_backend *be, void *cookie, void *vaddr);
+	void (*revoke)(struct hdmabuf_backend *be, void *cookie);
 };
 
 /**

@@ -142,6 +142,8 @@ static const struct vm_operations_struct hdmabuf_imp_vm_ops = {
 static int hdmabuf_imp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct hdmabuf_import *imp = dmabuf->priv;
+	struct hdmabuf_backend *be = imp->offer->peer->be;
+	int ret;
 
 	/*
 	 * Private copies of foreign pages make no sense.  (A MAP_SHARED
@@ -156,6 +158,15 @@ static int hdmabuf_imp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	}
 	if (READ_ONCE(imp->revoked))
 		return -ENODEV;
+	if (be->ops->mmap) {
+		/* Under the lock: a revoke waits until the VMA is known. */
+		mutex_lock(&imp->lock);
+		ret = imp->revoked ? -ENODEV :
+		      be->ops->mmap(be, imp->map_cookie, vma);
+		mutex_unlock(&imp->lock);
+		if (ret != -EOPNOTSUPP)
+			return ret;
+	}
 	/* pfn mappings: no struct page refcounting, zapped on revoke. */
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &hdmabuf_imp_vm_ops;
@@ -166,6 +177,7 @@ static int hdmabuf_imp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 static int hdmabuf_imp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct hdmabuf_import *imp = dmabuf->priv;
+	struct hdmabuf_backend *be = imp->offer->peer->be;
 	int ret = 0;
 
 	mutex_lock(&imp->lock);
@@ -174,12 +186,17 @@ static int hdmabuf_imp_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		goto out;
 	}
 	if (!imp->vmap_count) {
-		imp->vaddr = vmap(imp->pages, imp->offer->nr_pages, VM_MAP,
-				  imp->offer->rw ? PAGE_KERNEL : PAGE_KERNEL_RO);
-		if (!imp->vaddr) {
-			ret = -ENOMEM;
-			goto out;
+		ret = be->ops->vmap ? be->ops->vmap(be, imp->map_cookie,
+						     &imp->vaddr) : -EOPNOTSUPP;
+		imp->be_vmap = !ret;
+		if (ret == -EOPNOTSUPP) {
+			imp->vaddr = vmap(imp->pages, imp->offer->nr_pages,
+					  VM_MAP, imp->offer->rw ? PAGE_KERNEL :
+					  PAGE_KERNEL_RO);
+			ret = imp->vaddr ? 0 : -ENOMEM;
 		}
+		if (ret)
+			goto out;
 	}
 	imp->vmap_count++;
 	iosys_map_set_vaddr(map, imp->vaddr);
@@ -191,10 +208,14 @@ out:
 static void hdmabuf_imp_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct hdmabuf_import *imp = dmabuf->priv;
+	struct hdmabuf_backend *be = imp->offer->peer->be;
 
 	mutex_lock(&imp->lock);
 	if (!WARN_ON(!imp->vmap_count) && !--imp->vmap_count) {
-		vunmap(imp->vaddr);
+		if (imp->be_vmap)
+			be->ops->vunmap(be, imp->map_cookie, imp->vaddr);
+		else
+			vunmap(imp->vaddr);
 		imp->vaddr = NULL;
 	}
 	mutex_unlock(&imp->lock);
@@ -494,6 +515,7 @@ static void hdmabuf_offer_add(struct hdmabuf_peer *peer,
 /* Zaps every CPU mapping of the live import and fails later accesses. */
 static void hdmabuf_offer_revoke(struct hdmabuf_offer *offer)
 {
+	struct hdmabuf_backend *be;
 	struct hdmabuf_import *imp;
 	struct dma_buf *dmabuf;
 
@@ -507,9 +529,12 @@ static void hdmabuf_offer_revoke(struct hdmabuf_offer *offer)
 		return;
 
 	imp = dmabuf->priv;
+	be = offer->peer->be;
 	mutex_lock(&imp->lock);
 	imp->revoked = true;
 	unmap_mapping_range(dmabuf->file->f_mapping, 0, 0, 1);
+	if (be->ops->revoke)
+		be->ops->revoke(be, imp->map_cookie);
 	mutex_unlock(&imp->lock);
 	/*
 	 * Device mappings made before the revocation stay until their

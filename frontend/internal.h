@@ -229,6 +229,7 @@ struct hdmabuf_offer {
  * @map_cookie: from the backend's map op.
  * @vaddr: kernel mapping while @vmap_count > 0.
  * @vmap_count: vmap users.
+ * @be_vmap: @vaddr comes from the backend's vmap op.
  */
 struct hdmabuf_import {
 	struct hdmabuf_offer *offer;
@@ -239,6 +240,7 @@ struct hdmabuf_import {
 	void *map_cookie;
 	void *vaddr;
 	unsigned int vmap_count;
+	bool be_vmap;
 };
 
 /**
