@@ -174,6 +174,20 @@ def main():
         out.append("")
         rst["pagecost"] = rst_table(h, rows)
 
+    # where the time of ours goes
+    ob = [lat[k] for k in sorted(lat) if k[0] == "ours" and "imp_import_us" in lat[k]]
+    if ob:
+        rows = []
+        for r in ob:
+            parts = [r.get("exp_export_us", 0), r["imp_import_us"], r["imp_map_read_us"]]
+            rows.append([size_name(r["size"]), fmt_us(r["median_us"]), fmt_us(parts[0]), fmt_us(parts[1]),
+                         fmt_us(parts[2]), fmt_us(max(r["median_us"] - sum(parts), 0))])
+        h = ["size", "total", "EXPORT ioctl", "IMPORT ioctl", "mmap + read", "rest (handle over vchan, waits)"]
+        out.append("hyper_dmabuf latency breakdown (medians of each part)")
+        out.append(table(h, rows))
+        out.append("")
+        rst["breakdown"] = rst_table(h, rows)
+
     # messages per import, directory pages
     ours = [lat[k] for k in sorted(lat) if k[0] == "ours" and "counters" in lat[k]]
     if ours:

@@ -138,6 +138,7 @@ int gnt_latency_peer(struct bench *b, const struct bench_msg *m);
 struct vgem_buf;
 struct ours_result {
 	double us;			/* exporter: EXPORT .. importer's DONE */
+	double exp_export_us;		/* exporter: EXPORT ioctl */
 	double imp_import_us;		/* importer: IMPORT ioctl */
 	double imp_map_us;		/* importer: mmap + reads */
 	char exp_counters[2048];	/* debugfs deltas, JSON objects */

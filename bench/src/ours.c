@@ -110,6 +110,7 @@ int ours_latency(struct bench *b, struct vgem_buf *vb, uint64_t size,
 		msg_error(b, ret);
 		return ret;
 	}
+	r->exp_export_us = (double)(now_ns() - t0) / 1000.0;
 	memset(&m, 0, sizeof(m));
 	m.op = BOP_HANDLE;
 	memcpy(m.handle, handle, 16);
