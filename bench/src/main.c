@@ -8,7 +8,7 @@
  * Options (exporter):
  *   --xs PATH          xenstore directory of the vchans (/lab/bench)
  *   --sizes LIST       latency sizes, e.g. 4K,64K,1M,8M,32M,256M
- *   --reps N           repetitions per size up to 32 MiB (7)
+ *   --reps N           repetitions per size up to 32 MiB (7; 3N up to 1 MiB)
  *   --reps-large N     repetitions above 32 MiB (3)
  *   --methods LIST     copy,gnt,ours (all)
  *   --pagecost LIST    sizes of the per-page map cost of ours (1M,...)
@@ -160,9 +160,12 @@ static void out_error(const char *type, const char *method, uint64_t size, int e
 		 type, method, (unsigned long long)size, err_name(err));
 }
 
+/* small sizes are cheap and noisy under TCG: three times the repetitions */
 static int reps_for(const struct plan *p, uint64_t size)
 {
-	return size > (32ULL << 20) ? p->reps_large : p->reps;
+	if (size > (32ULL << 20))
+		return p->reps_large;
+	return size <= (1ULL << 20) ? 3 * p->reps : p->reps;
 }
 
 static void latency_baselines(struct bench *b, const struct plan *p, uint64_t size)
