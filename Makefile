@@ -83,7 +83,8 @@ check-unit:
 	@$(APT_INSTALL) gcc make gcc-multilib libcmocka-dev
 	@rm -f build/check-unit.log; mkdir -p build
 	@set -o pipefail; rc=0; \
-	for t in "tests/uapi check" "tests/unit check" "tests/fuzz replay"; do \
+	for t in "tests/uapi check" "tests/unit check" "tests/fuzz replay" \
+		 "tools/ctl check"; do \
 		$(MAKE) --no-print-directory -C $$t 2>&1 | \
 			tee -a build/check-unit.log || rc=1; \
 	done; \
@@ -98,7 +99,7 @@ fuzz:
 # from bookworm-security/backports are installed first when missing.
 MATRIX_HEADERS ?= linux-headers-amd64 linux-headers-6.12-amd64
 matrix:
-	@$(APT_INSTALL) gcc make $(MATRIX_HEADERS)
+	@$(APT_INSTALL) gcc make dkms $(MATRIX_HEADERS)
 	@rc=0; for k in $$(ls -d /usr/src/linux-headers-*-amd64 | \
 			grep -v cloud | sort -V); do \
 		v=$${k#/usr/src/linux-headers-}; d=build/matrix/$$v; \
@@ -113,7 +114,22 @@ matrix:
 		else \
 			echo "FAIL $$v (log: $$d/build.log)"; rc=1; \
 		fi; \
-	done; exit $$rc
+	done; tests/packaging/dkms-check.sh || rc=1; exit $$rc
+
+# dkms: `dkms build` in a private tree against every installed headers
+# package (also part of `make matrix`); dkms-install puts the source where
+# dkms looks for it (DESTDIR honoured).
+dkms-check:
+	@$(APT_INSTALL) dkms
+	@tests/packaging/dkms-check.sh
+
+dkms-install:
+	install -d $(DESTDIR)/usr/src/hyper_dmabuf-$(VERSION)
+	tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='*.mod*' --exclude=.probe --exclude=hdmabuf_compat_gen.h \
+		--exclude=modules.order --exclude=Module.symvers \
+		Makefile Kbuild Kbuild.include dkms.conf frontend backends \
+		protocol compat uapi | tar -xf - -C $(DESTDIR)/usr/src/hyper_dmabuf-$(VERSION)
 
 # ---------------------------------------------------------------- gates
 
@@ -169,5 +185,5 @@ bench-guest:
 -include tests/lab/lab.mk
 
 .PHONY: all help modules clean-modules kdir-check tools check check-unit \
-	fuzz matrix style sparse demo clean install
+	fuzz matrix style sparse demo clean install dkms-check dkms-install
 .PHONY: bench bench-guest
