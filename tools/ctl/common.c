@@ -138,20 +138,53 @@ void jw_init(struct jw *w, FILE *f)
 	w->first[0] = true;
 }
 
+/* Length of the valid UTF-8 sequence at @p (no overlongs, surrogates), or 0. */
+static int utf8_len(const unsigned char *p)
+{
+	int len, i;
+	uint32_t cp;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		len = 2, cp = *p & 0x1f;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		len = 3, cp = *p & 0x0f;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		len = 4, cp = *p & 0x07;
+	else
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* A JSON string: valid UTF-8 passes, other bytes become U+FFFD. */
 static void write_escaped(FILE *f, const char *s)
 {
 	const unsigned char *p;
+	int len;
 
 	fputc('"', f);
 	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
+		if (*p == '"' || *p == '\\') {
 			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
+		} else if (*p == '\n') {
 			fputs("\\n", f);
-		else if (*p < 0x20 || *p >= 0x7f)
+		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(f, "\\u%04x", *p);
-		else
+		} else if (*p < 0x80) {
 			fputc(*p, f);
+		} else if ((len = utf8_len(p))) {
+			fwrite(p, 1, (size_t)len, f);
+			p += len - 1;
+		} else {
+			fputs("\\ufffd", f);
+		}
 	}
 	fputc('"', f);
 }
