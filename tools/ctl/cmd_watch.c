@@ -18,12 +18,13 @@
 
 static void help(void)
 {
-	printf("Usage: %s watch [--count N] [--timeout MS] [--json]\n"
+	printf("Usage: %s watch [--type T[,T...]] [--count N] [--timeout MS] [--json]\n"
 	       "\n"
 	       "Print events (offer, withdrawn, revoked, peer-up, peer-down,\n"
 	       "overflow, released) from the moment the device is opened, one\n"
 	       "per line, until SIGINT/SIGTERM.\n"
 	       "\n"
+	       "  -T, --type T,...  only these events (offer, withdrawn, ...)\n"
 	       "  -n, --count N     stop after N events (status 1 if --timeout\n"
 	       "                    ends the watch first)\n"
 	       "  -t, --timeout MS  stop after MS milliseconds\n"
@@ -92,9 +93,34 @@ static void print_event(const struct hyper_dmabuf_event *ev)
 	fflush(stdout);
 }
 
+/* "offer,withdrawn": a bit per event type; 0 or -EINVAL. */
+static int parse_types(const char *s, uint32_t *types)
+{
+	char buf[128], *tok, *save;
+	uint32_t t;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (t = 1; t < 32; t++) {
+			const char *name = hdmabuf_event_name(t);
+
+			if (name && !strcmp(name, tok))
+				break;
+		}
+		if (t == 32)
+			return -EINVAL;
+		*types |= 1u << t;
+	}
+	return *types ? 0 : -EINVAL;
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "type", required_argument, NULL, 'T' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
@@ -102,13 +128,19 @@ int cmd_watch(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t count = 0, timeout_ms = 0, seen = 0, deadline = 0;
+	uint32_t types = 0;	/* bit per HYPER_DMABUF_EVENT_*, 0: all */
 	const char *cmd = argv[0];
 	struct hyper_dmabuf_event ev;
 	int c, fd, sfd, ret, status = EXIT_SUCCESS;
 	sigset_t mask;
 
-	while ((c = ctl_getopt(argc, argv, "n:t:jh", longopts)) != -1) {
+	while ((c = ctl_getopt(argc, argv, "T:n:t:jh", longopts)) != -1) {
 		switch (c) {
+		case 'T':
+			if (parse_types(optarg, &types))
+				usage_error(cmd, "--type: '%.64s' is not a list of event names",
+					    optarg);
+			break;
 		case 'n':
 			if (parse_u64(optarg, UINT32_MAX, &count) || !count)
 				usage_error(cmd, "--count: '%.64s' is not 1..%u",
@@ -188,7 +220,8 @@ int cmd_watch(int argc, char **argv)
 			status = EXIT_FAILURE;
 			break;
 		}
-		if (ret == 1) {
+		if (ret == 1 && (!types || (ev.type < 32 &&
+					     types & (1u << ev.type)))) {
 			print_event(&ev);
 			seen++;
 		}

@@ -6,9 +6,9 @@
  * on both sides:
  *   /local/domain/A/data/hyper_dmabuf/allow/B = "1"
  *   /local/domain/B/data/hyper_dmabuf/allow/A = "1"
- * written by dom0 in one transaction (docs/xen.rst).  The nodes belong to
- * dom0 and are readable by the domain whose directory holds them, so a
- * guest can read but not extend its own allow list.
+ * written by dom0 in one transaction (docs/xen.rst).  The nodes and the
+ * allow directories belong to dom0 and are readable by the domain whose
+ * directory holds them, so a guest can read but not extend its own list.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,21 +38,36 @@ static void help(void)
 }
 
 #ifdef HAVE_XENSTORE
-static void allow_path(char *buf, size_t len, unsigned int a, unsigned int b)
+/*
+ * Owned by dom0, readable by @dom.  Set on the allow directory too: a
+ * node created by dom0 inside a guest's data directory would otherwise
+ * inherit the guest's ownership, and the guest could extend its list.
+ */
+static bool xs_protect(struct xs_handle *xs, xs_transaction_t t,
+		       const char *path, unsigned int dom)
 {
-	snprintf(buf, len, "/local/domain/%u/data/hyper_dmabuf/allow/%u", a, b);
+	struct xs_permissions perms[2] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+		{ .id = dom, .perms = XS_PERM_READ },
+	};
+
+	return xs_set_permissions(xs, t, path, perms, dom ? 2 : 1);
 }
 
 /* Write or remove both nodes in one transaction; 0 or -errno. */
 static int xs_apply(unsigned int a, unsigned int b, bool remove)
 {
+	unsigned int dom[2] = { a, b };
+	char dir[2][80], node[2][96];
 	struct xs_handle *xs;
 	xs_transaction_t t;
-	char path[2][96];
 	int i, tries, err = 0;
 
-	allow_path(path[0], sizeof(path[0]), a, b);
-	allow_path(path[1], sizeof(path[1]), b, a);
+	for (i = 0; i < 2; i++) {
+		snprintf(dir[i], sizeof(dir[i]),
+			 "/local/domain/%u/data/hyper_dmabuf/allow", dom[i]);
+		snprintf(node[i], sizeof(node[i]), "%s/%u", dir[i], dom[!i]);
+	}
 	xs = xs_open(0);
 	if (!xs)
 		return -(errno ? errno : ENOENT);
@@ -64,18 +79,13 @@ static int xs_apply(unsigned int a, unsigned int b, bool remove)
 		}
 		err = 0;
 		for (i = 0; i < 2 && !err; i++) {
-			unsigned int owner = i ? b : a;
-			struct xs_permissions perms[2] = {
-				{ .id = 0, .perms = XS_PERM_NONE },
-				{ .id = owner, .perms = XS_PERM_READ },
-			};
-
 			if (remove) {
-				if (!xs_rm(xs, t, path[i]) && errno != ENOENT)
+				if (!xs_rm(xs, t, node[i]) && errno != ENOENT)
 					err = errno;
-			} else if (!xs_write(xs, t, path[i], "1", 1) ||
-				   !xs_set_permissions(xs, t, path[i], perms,
-						       owner ? 2 : 1)) {
+			} else if (!xs_mkdir(xs, t, dir[i]) ||
+				   !xs_protect(xs, t, dir[i], dom[i]) ||
+				   !xs_write(xs, t, node[i], "1", 1) ||
+				   !xs_protect(xs, t, node[i], dom[i])) {
 				err = errno;
 			}
 		}

@@ -5,8 +5,8 @@
  * UNEXPORT only works on the open file that made the export, so the
  * process that exported keeps it and answers requests from `unexport`,
  * `query` and `list` on an abstract UNIX socket named after the handle.
- * Abstract sockets vanish with their process (no stale files); the
- * server only talks to clients of its own uid or root (SO_PEERCRED).
+ * Abstract sockets vanish with their process (no stale files); either
+ * side only talks to a peer of its own uid or root (SO_PEERCRED).
  */
 #include <errno.h>
 #include <poll.h>
@@ -53,17 +53,24 @@ int ctl_listen(const struct hyper_dmabuf_handle *h)
 	return fd;
 }
 
-int ctl_accept(int lfd)
+/* The other end is root or runs as our effective uid. */
+static bool peer_trusted(int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+
+	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) &&
+		(cred.uid == 0 || cred.uid == geteuid());
+}
+
+int ctl_accept(int lfd)
+{
 	int fd;
 
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
+	if (!peer_trusted(fd)) {
 		close(fd);
 		return -EPERM;
 	}
@@ -85,6 +92,11 @@ int ctl_call(const struct hyper_dmabuf_handle *h, const struct ctl_req *req,
 	if (connect(fd, (struct sockaddr *)&sa, len)) {
 		ret = errno == ECONNREFUSED || errno == ENOENT ? -ESRCH :
 			-errno;
+		goto out;
+	}
+	/* Abstract names are first come, first served: check who answers. */
+	if (!peer_trusted(fd)) {
+		ret = -EPERM;
 		goto out;
 	}
 	if (send(fd, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req)) {

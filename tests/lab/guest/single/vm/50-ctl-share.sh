@@ -18,7 +18,7 @@ $CTL --json --version > version.json
 ctl_check "ctl: --json --version" sh -c 'jsoncheck < version.json && grep -q "\"kernel_abi\":1" version.json'
 
 # --- watch sees the offer of a file export ----------------------------------
-$CTL watch --json --count 1 --timeout 20000 > watch.json 2> watch.err &
+$CTL watch --json --type offer --count 1 --timeout 20000 > watch.json 2> watch.err &
 wpid=$!; ctl_bg $wpid
 ctl_wait_dev $wpid || lab_notok "ctl: watch opened the device"
 
