@@ -50,15 +50,18 @@ scen_virtio() {
 	img_add_kmods "$d" virtio_pci	# a module in 6.1, built in in 6.12
 	img_add_project "$d"
 	img_cpio "$d" "$img"; rm -rf "$d"
-	# one vhost-user back-end process serving both guests, one socket each
-	"$HELPERS/vhost-stub" vm1="$out/vm1.sock" vm2="$out/vm2.sock" >"$out/vhost-stub.log" 2>&1 &
+	# the device: hyper_dmabufd (tools/hyper_dmabufd), one socket per guest
+	local daemon=$BUILD_SRC/tools/hyper_dmabufd/build/hyper_dmabufd
+	make -C "$BUILD_SRC/tools/hyper_dmabufd" >"$out/hyper_dmabufd-build.log" 2>&1 ||
+		echo "not ok - virtio: hyper_dmabufd did not build (log $out/hyper_dmabufd-build.log)" >>"$out/host.tap"
+	"$daemon" -v --guest "$out/vm1.sock:1" --guest "$out/vm2.sock:2" >"$out/hyper_dmabufd.log" 2>&1 &
 	stub=$!
-	lab_wait_for_file 10 "$out/vhost-stub.log" '@@STUB ready' || echo "not ok - virtio: vhost-stub did not start" >>"$out/host.tap"
+	lab_wait_for_file 10 "$out/hyper_dmabufd.log" 'ready:' || echo "not ok - virtio: hyper_dmabufd did not start" >>"$out/host.tap"
 	for vm in vm1 vm2; do
 		local args=(-machine q35,memory-backend=mem -cpu qemu64,+rdrand -m 512 -smp 1
 			-object memory-backend-memfd,id=mem,size=512M,share=on
 			-chardev socket,id=vu,path="$out/$vm.sock"
-			-device vhost-user-test-device-pci,chardev=vu,virtio-id=37,num_vqs=2
+			-device vhost-user-test-device-pci,chardev=vu,virtio-id=37,num_vqs=2,config_size=16
 			-kernel "$KCACHE/vmlinux" -initrd "$img"
 			-append "$GUEST_ARGS lab.scenario=virtio lab.role=$vm lab.roles=vm1:vm2")
 		if [ "$mode" = shell ] && [ $vm = vm1 ]; then
@@ -72,18 +75,33 @@ scen_virtio() {
 		run_qemu "$out" vm1 0 shell -machine q35,memory-backend=mem -cpu qemu64,+rdrand -m 512 -smp 1 \
 			-object memory-backend-memfd,id=mem,size=512M,share=on \
 			-chardev socket,id=vu,path="$out/vm1.sock" \
-			-device vhost-user-test-device-pci,chardev=vu,virtio-id=37,num_vqs=2 \
+			-device vhost-user-test-device-pci,chardev=vu,virtio-id=37,num_vqs=2,config_size=16 \
 			-kernel "$KCACHE/vmlinux" -initrd "$img" \
 			-append "$GUEST_ARGS lab.scenario=virtio lab.role=vm1 lab.roles=vm1:vm2 lab.shell=1"
 	fi
 	for pid in "${pids[@]}"; do wait "$pid"; done
-	kill "$stub" 2>/dev/null; wait "$stub" 2>/dev/null
+	kill "$stub" 2>/dev/null; wait "$stub"
+	[ $? = 0 ] || echo "not ok - host: hyper_dmabufd did not exit cleanly on SIGTERM (log $out/hyper_dmabufd.log)" >>"$out/host.tap"
 	for vm in vm1 vm2; do
 		[ -f "$out/console-$vm.log" ] && cp "$out/console-$vm.log" "$out/$vm.log"
-		if grep -q "^@@STUB $vm memtable regions=[1-9][0-9]* .*mapped=ok" "$out/vhost-stub.log"; then
-			echo "ok - host: vhost-stub completed negotiation with $vm and mapped its memory table ($(grep -m1 "^@@STUB $vm memtable" "$out/vhost-stub.log" | cut -d' ' -f4-))" >>"$out/host.tap"
+	done
+	virtio_host_checks "$out"
+}
+
+# virtio_host_checks OUT: what hyper_dmabufd saw of each guest -> OUT/host.tap
+virtio_host_checks() {
+	local out=$1 vm dom l=$1/hyper_dmabufd.log
+	for vm in vm1 vm2; do
+		dom=dom${vm#vm}
+		if grep -q "^hyper_dmabufd.*: $dom: memory region 0: gpa [0-9a-fx]* size [1-9]" "$l" &&
+		   grep -q "^hyper_dmabufd.*: $dom: GET_SHMEM_CONFIG: region 0 of [1-9]" "$l" &&
+		   grep -q "^hyper_dmabufd.*: $dom: device started (domid ${vm#vm}," "$l"; then
+			echo "ok - host: hyper_dmabufd negotiated with $vm (memory table mapped, shm config served, rings started as domid ${vm#vm})" >>"$out/host.tap"
 		else
-			echo "not ok - host: vhost-stub did not receive a usable memory table from $vm (log $out/vhost-stub.log)" >>"$out/host.tap"
+			echo "not ok - host: hyper_dmabufd did not start the device of $vm (log $l)" >>"$out/host.tap"
+		fi
+		if grep -q "^hyper_dmabufd.*: $dom: \(bad vhost-user message\|vhost-user request [0-9]*: \|.*broken\)" "$l"; then
+			echo "not ok - host: hyper_dmabufd protocol errors with $vm: $(grep -m1 "$dom: \(bad vhost\|vhost-user request [0-9]*: \|.*broken\)" "$l")" >>"$out/host.tap"
 		fi
 	done
 }
