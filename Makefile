@@ -84,7 +84,7 @@ check-unit:
 	@rm -f build/check-unit.log; mkdir -p build
 	@set -o pipefail; rc=0; \
 	for t in "tests/uapi check" "tests/unit check" "tests/fuzz replay" \
-		 "tools/ctl check"; do \
+		 "tools/ctl check" "tools/hyper_dmabufd/tests check"; do \
 		$(MAKE) --no-print-directory -C $$t 2>&1 | \
 			tee -a build/check-unit.log || rc=1; \
 	done; \
@@ -168,7 +168,8 @@ demo:
 	@echo "make demo: not yet available (it needs the Xen backend)."
 
 clean: clean-modules
-	rm -rf build tests/unit/build tests/fuzz/build tests/uapi/build
+	rm -rf build tests/unit/build tests/fuzz/build tests/uapi/build \
+		tools/hyper_dmabufd/tests/build
 	$(MAKE) -C tools clean
 
 # ---------------------------------------------------------------- bench

@@ -79,7 +79,8 @@ static int rxq_push(struct guest *dst, uint32_t type, uint32_t peer,
 	m->hdr.len = htole32(len);
 	m->hdr.reserved = 0;
 	m->len = len;
-	memcpy(m->data, data, len);
+	if (len)
+		memcpy(m->data, data, len);
 	if (dst->rx_tail)
 		dst->rx_tail->next = m;
 	else

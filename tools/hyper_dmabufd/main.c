@@ -316,5 +316,15 @@ int main(int argc, char **argv)
 			guest_disconnect(g);
 		unlink(g->path);
 	}
+	for (i = 0; i < d.nguests; i++) {
+		struct guest *g = d.guests[i];
+
+		close(g->lfd);
+		shm_alloc_fini(&g->shm);
+		free(g->exports);
+		free(g);
+	}
+	close(d.epfd);
+	close(sfd);
 	return 0;
 }
