@@ -111,6 +111,7 @@ struct guest {
 
 	uint64_t features;	/* SET_FEATURES */
 	uint64_t pfeatures;	/* SET_PROTOCOL_FEATURES */
+	unsigned int config_served;	/* GET_CONFIG count (logging) */
 	struct guestmem mem;
 	struct vring vq[VIRTIO_DMABUF_NUM_VQS];
 	bool running;		/* device started, peers told */

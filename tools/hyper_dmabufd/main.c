@@ -63,6 +63,7 @@ void guest_disconnect(struct guest *g)
 	rings_reset(g);
 	gm_clear(&g->mem);
 	g->features = g->pfeatures = 0;
+	g->config_served = 0;
 	ev_del(g->d, g->cfd);
 	close(g->cfd);
 	g->cfd = -1;

@@ -194,7 +194,9 @@ static int get_config(struct guest *g, const uint8_t *pl, uint32_t size)
 			n = c.size;
 		memcpy(c.data, (const uint8_t *)&cfg + c.offset, n);
 	}
-	logmsg(LOG_INFO, "%s: GET_CONFIG offset %u size %u: domid %u shm_size %llu",
+	/* QEMU asks again for every guest read: log the first one only */
+	logmsg(g->config_served++ ? LOG_DBG : LOG_INFO,
+	       "%s: GET_CONFIG offset %u size %u: domid %u shm_size %llu",
 	       g->name, c.offset, c.size, g->domid,
 	       (unsigned long long)g->d->shm_size);
 	return vu_send(g, VU_GET_CONFIG, &c, VU_CONFIG_HDR_SIZE + c.size);
