@@ -582,13 +582,75 @@ int main(int argc, char **argv)
 	      "300 MAP/UNMAP cycles: no mapping left over (%u maps, %u unmaps)", B.map_calls, B.unmap_calls);
 	CHECK(!A.bad_backend && !B.bad_backend, "QEMU never saw an overlapping map or a bad unmap");
 
+	/* an RW export: mapped RW only when asked; RELEASE and UNEXPORT enforced */
+	{
+		struct hdmabuf_export_desc d2;
+		uint8_t msg2[24 + sizeof(d2)], rel[24 + sizeof(struct hdmabuf_msg_release)];
+		uint64_t g2[2] = { 0x300, 0x302 };
+		struct hdmabuf_msg_hdr h;
+		struct hdmabuf_msg_release r;
+		struct hdmabuf_msg_unexport u;
+		uint8_t unx[24 + sizeof(u)];
+		unsigned int calls = B.map_calls;
+
+		build_export(&A, &d2, msg2, 0x110, g2, 2, 1);
+		used = fe_tx(&A, VIRTIO_DMABUF_T_MSG, 2, msg2, sizeof(msg2), &st, &val);
+		CHECK(used == 16 && st == 0 && !fe_rx(&B, 3, &type, &peer, &pl, &plen),
+		      "A announces a 2-page RW buffer");
+		mr = map_req(0x110, 2, 1);
+		used = fe_tx(&B, VIRTIO_DMABUF_T_MAP, 1, &mr, sizeof(mr), &st, &value);
+		CHECK(used == 16 && st == 0 && B.map_calls == calls + 2 &&
+		      B.last_map_flags == VU_SHMEM_MAP_RW &&
+		      (fcntl(B.last_map_fd, F_GETFL) & O_ACCMODE) == O_RDWR,
+		      "rw MAP of an RW export: 2 runs (not contiguous), mapped RW");
+		ur = (struct virtio_dmabuf_unmap){ htole64(value), htole64(2) };
+		fe_tx(&B, VIRTIO_DMABUF_T_UNMAP, 0, &ur, sizeof(ur), &st, &val);
+		mr = map_req(0x110, 2, 0);
+		used = fe_tx(&B, VIRTIO_DMABUF_T_MAP, 1, &mr, sizeof(mr), &st, &value);
+		CHECK(used == 16 && st == 0 && B.last_map_flags == 0,
+		      "ro MAP of an RW export: mapped RO");
+		/* B releases without unmapping: the daemon unmaps for it */
+		hdmabuf_msg_init_hdr(&h, HDMABUF_OP_RELEASE, 0, sizeof(r), 0);
+		memset(&r, 0, sizeof(r));
+		memcpy(r.handle.bytes, d2.handle.bytes, 16);
+		memcpy(rel, &h, sizeof(h));
+		memcpy(rel + sizeof(h), &r, sizeof(r));
+		calls = B.nmaps;
+		used = fe_tx(&B, VIRTIO_DMABUF_T_MSG, 1, rel, sizeof(rel), &st, &val);
+		for (i = 0; i < 100 && B.nmaps; i++) {
+			uint32_t un;
+
+			fe_wait_used(&B, 1, &un, 10);
+		}
+		CHECK(used == 16 && st == 0 && calls == 2 && B.nmaps == 0,
+		      "RELEASE from B: the daemon removes B's remaining mapping of it");
+		CHECK(!fe_rx(&A, 1, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_MSG &&
+		      peer == 2 && plen == sizeof(rel), "A receives the RELEASE");
+		ur = (struct virtio_dmabuf_unmap){ htole64(value), htole64(2) };
+		used = fe_tx(&B, VIRTIO_DMABUF_T_UNMAP, 0, &ur, sizeof(ur), &st, &val);
+		CHECK(used == 16 && st == -ENOENT, "B's UNMAP after its RELEASE: -ENOENT");
+		/* A withdraws the buffer: no new MAP */
+		hdmabuf_msg_init_hdr(&h, HDMABUF_OP_UNEXPORT, 0, sizeof(u), 0);
+		memset(&u, 0, sizeof(u));
+		memcpy(u.handle.bytes, d2.handle.bytes, 16);
+		u.mode = htole32(HDMABUF_UNEXPORT_WAIT);
+		memcpy(unx, &h, sizeof(h));
+		memcpy(unx + sizeof(h), &u, sizeof(u));
+		used = fe_tx(&A, VIRTIO_DMABUF_T_MSG, 2, unx, sizeof(unx), &st, &val);
+		CHECK(used == 16 && st == 0 && !fe_rx(&B, 4, &type, &peer, &pl, &plen),
+		      "A -> B: UNEXPORT (wait)");
+		mr = map_req(0x110, 2, 0);
+		used = fe_tx(&B, VIRTIO_DMABUF_T_MAP, 1, &mr, sizeof(mr), &st, &value);
+		CHECK(used == 16 && st == -EACCES, "MAP after UNEXPORT: -EACCES");
+	}
+
 	/* revocation: B keeps a mapping, A disappears */
 	mr = map_req(0x100, 4, 0);
 	used = fe_tx(&B, VIRTIO_DMABUF_T_MAP, 1, &mr, sizeof(mr), &st, &value);
 	CHECK(used == 16 && st == 0 && B.nmaps == 2, "B maps again");
 	close(A.sock);
 	A.sock = -1;
-	CHECK(!fe_rx(&B, 3, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_PEER_DOWN && peer == 1,
+	CHECK(!fe_rx(&B, 5, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_PEER_DOWN && peer == 1,
 	      "A disconnects: B gets PEER_DOWN of A");
 	for (i = 0; i < 100 && B.nmaps; i++) {
 		uint32_t u;
