@@ -23,7 +23,7 @@
 
 #define HDMABUFD_MAX_GUESTS	64
 #define HDMABUFD_RXQ_MAX	256	/* undelivered messages per guest */
-#define HDMABUFD_MAX_RUNS	65536	/* SHMEM_MAPs live per guest */
+#define HDMABUFD_MAX_RUNS	16384	/* SHMEM_MAPs live per guest (QEMU VMAs) */
 #define HDMABUFD_MAX_EXPORTS	4096	/* announcements per exporter */
 #define HDMABUFD_BCHAN_WINDOW	32	/* unacked back-end requests */
 
@@ -79,7 +79,7 @@ struct txop {
 	uint32_t exp_domid;	/* MAP: the exporter ... */
 	uint64_t exp_gen;	/* ... and its generation when translated */
 	uint64_t gen;		/* the guest's generation when queued */
-	int fds[VU_MAX_REGIONS];	/* MAP: dups of the exporter's files */
+	int fds[GM_MAX_REGIONS];	/* MAP: dups of the exporter's files */
 };
 
 /* One queued back-end request; @op is notified of its ack. */

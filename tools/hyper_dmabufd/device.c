@@ -447,7 +447,7 @@ static int do_map(struct guest *g, const struct vchain *c,
 	map = calloc(1, sizeof(*map));
 	op = calloc(1, sizeof(*op));
 	if (op)
-		for (i = 0; i < VU_MAX_REGIONS; i++)
+		for (i = 0; i < GM_MAX_REGIONS; i++)
 			op->fds[i] = -1;
 	if (!map || !op)
 		goto free_range;
@@ -463,12 +463,11 @@ static int do_map(struct guest *g, const struct vchain *c,
 	op->is_map = true;
 	op->m = map;
 	op->value = (uint64_t)first * PAGE;
-	for (i = 0; i < VU_MAX_REGIONS; i++)
-		op->fds[i] = -1;
 	for (i = 0; i < nruns; i++) {
-		const struct gm_region *r = &exp->mem.r[runs[i].region];
-		bool rw = m.rw && rec->rw;
-		int src = rw || r->ro_fd < 0 ? r->fd : r->ro_fd;
+		struct gm_region *r = &exp->mem.r[runs[i].region];
+		/* never RW through a file QEMU itself only gave us read-only */
+		bool rw = m.rw && rec->rw && r->writable;
+		int src = rw || gm_ro_fd(r) < 0 ? r->fd : r->ro_fd;
 
 		if (op->fds[runs[i].region] < 0) {
 			op->fds[runs[i].region] = dup(src);
@@ -481,7 +480,8 @@ static int do_map(struct guest *g, const struct vchain *c,
 	op->gen = g->gen;
 	g->nruns += nruns;
 	for (i = 0; i < nruns; i++) {
-		bool rw = m.rw && rec->rw;
+		bool rw = m.rw && rec->rw &&
+			  exp->mem.r[runs[i].region].writable;
 		struct vu_mmap mm = {
 			.fd_offset = runs[i].fd_offset,
 			.shm_offset = ((uint64_t)first + runs[i].page) * PAGE,
@@ -519,7 +519,7 @@ free_range:
 		free(map->runs);
 	free(map);
 	if (op)
-		for (i = 0; i < VU_MAX_REGIONS; i++)
+		for (i = 0; i < GM_MAX_REGIONS; i++)
 			if (op->fds[i] >= 0)
 				close(op->fds[i]);
 	free(op);
@@ -553,7 +553,7 @@ static int do_unmap(struct guest *g, const struct vchain *c,
 	op->head = c->head;
 	op->chain = *c;
 	op->gen = g->gen;
-	for (i = 0; i < VU_MAX_REGIONS; i++)
+	for (i = 0; i < GM_MAX_REGIONS; i++)
 		op->fds[i] = -1;
 	for (i = 0; i < m->nruns; i++) {
 		struct vu_mmap mm = {
@@ -625,7 +625,7 @@ void dev_op_acked(struct guest *g, struct txop *op, int err)
 		notify(g, VIRTIO_DMABUF_VQ_TX);
 		g->tx_more = true;	/* resume tx from the main loop */
 	}
-	for (i = 0; i < VU_MAX_REGIONS; i++)
+	for (i = 0; i < GM_MAX_REGIONS; i++)
 		if (op->fds[i] >= 0)
 			close(op->fds[i]);
 	free(op);

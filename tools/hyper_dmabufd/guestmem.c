@@ -21,6 +21,20 @@ static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
+/* one region on its own: non-empty, aligned, no wrap-around */
+static int region_check(const struct vu_region *r)
+{
+	if (!r->size || (r->size | r->gpa | r->mmap_offset) & (GM_PAGE - 1))
+		return -EINVAL;
+	if (r->gpa + r->size < r->gpa || r->uaddr + r->size < r->uaddr ||
+	    r->mmap_offset + r->size < r->mmap_offset)
+		return -EINVAL;
+	/* mmap() takes an off_t */
+	if (r->mmap_offset + r->size > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	return 0;
+}
+
 int gm_parse_table(const void *payload, size_t size, int nfds,
 		   struct vu_region *out)
 {
@@ -38,13 +52,7 @@ int gm_parse_table(const void *payload, size_t size, int nfds,
 	for (i = 0; i < n; i++) {
 		const struct vu_region *r = &out[i];
 
-		if (!r->size || (r->size | r->gpa | r->mmap_offset) & (GM_PAGE - 1))
-			return -EINVAL;
-		if (r->gpa + r->size < r->gpa || r->uaddr + r->size < r->uaddr ||
-		    r->mmap_offset + r->size < r->mmap_offset)
-			return -EINVAL;
-		/* mmap() takes an off_t */
-		if (r->mmap_offset + r->size > (uint64_t)INT64_MAX)
+		if (region_check(r))
 			return -EINVAL;
 		for (j = 0; j < i; j++)
 			if (overlaps(r->gpa, r->size, out[j].gpa, out[j].size) ||
@@ -56,7 +64,7 @@ int gm_parse_table(const void *payload, size_t size, int nfds,
 
 void gm_init(struct guestmem *gm)
 {
-	memset(gm, 0, sizeof(*gm));
+	gm->n = 0;
 }
 
 void gm_clear(struct guestmem *gm)
@@ -72,62 +80,117 @@ void gm_clear(struct guestmem *gm)
 		if (r->ro_fd >= 0)
 			close(r->ro_fd);
 	}
-	gm_init(gm);
+	gm->n = 0;
+}
+
+/* map one validated region read-only; @fd stays the caller's on error */
+static int map_region(struct gm_region *r, const struct vu_region *reg, int fd)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* a shorter file would SIGBUS us on access */
+	if (!S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < reg->mmap_offset + reg->size)
+		return -EINVAL;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	memset(r, 0, sizeof(*r));
+	r->map_len = reg->size;
+	r->map = mmap(NULL, r->map_len, PROT_READ, MAP_SHARED | MAP_NORESERVE,
+		      fd, (off_t)reg->mmap_offset);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return -errno;
+	}
+	r->base = r->map;
+	r->gpa = reg->gpa;
+	r->size = reg->size;
+	r->uaddr = reg->uaddr;
+	r->mmap_offset = reg->mmap_offset;
+	r->fd = fd;
+	r->ro_fd = -1;
+	r->writable = (fl & O_ACCMODE) != O_RDONLY;
+	return 0;
+}
+
+int gm_ro_fd(struct gm_region *r)
+{
+	char path[64];
+
+	if (r->ro_fd < 0) {
+		/* a read-only open file description of the same file */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", r->fd);
+		r->ro_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	return r->ro_fd;
 }
 
 int gm_set(struct guestmem *gm, const struct vu_region *regs, unsigned int n,
 	   const int *fds)
 {
-	struct guestmem tmp;
+	static struct guestmem tmp;	/* large; single-threaded daemon */
 	unsigned int i;
 	int err;
 
 	gm_init(&tmp);
 	for (i = 0; i < n; i++) {
-		struct gm_region *r = &tmp.r[i];
-		char path[64];
-		struct stat st;
-
-		if (fstat(fds[i], &st) < 0) {
-			err = -errno;
+		err = map_region(&tmp.r[i], &regs[i], fds[i]);
+		if (err)
 			goto unmap;
-		}
-		/* a shorter file would SIGBUS us on access */
-		if (!S_ISREG(st.st_mode) ||
-		    (uint64_t)st.st_size < regs[i].mmap_offset + regs[i].size) {
-			err = -EINVAL;
-			goto unmap;
-		}
-		r->map_len = regs[i].size;
-		r->map = mmap(NULL, r->map_len, PROT_READ, MAP_SHARED | MAP_NORESERVE,
-			      fds[i], (off_t)regs[i].mmap_offset);
-		if (r->map == MAP_FAILED) {
-			r->map = NULL;
-			err = -errno;
-			goto unmap;
-		}
-		r->base = r->map;
-		r->gpa = regs[i].gpa;
-		r->size = regs[i].size;
-		r->uaddr = regs[i].uaddr;
-		r->mmap_offset = regs[i].mmap_offset;
-		/* a read-only open file description for read-only SHMEM_MAPs */
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[i]);
-		r->ro_fd = open(path, O_RDONLY | O_CLOEXEC);
-		r->fd = fds[i];
 		tmp.n = i + 1;
 	}
 	gm_clear(gm);
-	*gm = tmp;
+	memcpy(gm, &tmp, sizeof(tmp));
 	return 0;
 unmap:
 	/* the fds stay the caller's */
-	for (i = 0; i < tmp.n; i++) {
+	for (i = 0; i < tmp.n; i++)
 		munmap(tmp.r[i].map, tmp.r[i].map_len);
-		if (tmp.r[i].ro_fd >= 0)
-			close(tmp.r[i].ro_fd);
-	}
 	return err;
+}
+
+int gm_add(struct guestmem *gm, const struct vu_region *reg, int fd)
+{
+	unsigned int i;
+	int err;
+
+	if (region_check(reg) || gm->n == GM_MAX_REGIONS)
+		return -EINVAL;
+	for (i = 0; i < gm->n; i++)
+		if (overlaps(reg->gpa, reg->size, gm->r[i].gpa, gm->r[i].size) ||
+		    overlaps(reg->uaddr, reg->size, gm->r[i].uaddr, gm->r[i].size))
+			return -EINVAL;
+	err = map_region(&gm->r[gm->n], reg, fd);
+	if (err)
+		return err;
+	gm->n++;
+	return 0;
+}
+
+int gm_remove(struct guestmem *gm, const struct vu_region *reg)
+{
+	unsigned int i;
+
+	for (i = 0; i < gm->n; i++) {
+		struct gm_region *r = &gm->r[i];
+
+		if (r->gpa != reg->gpa || r->size != reg->size ||
+		    r->uaddr != reg->uaddr)
+			continue;
+		munmap(r->map, r->map_len);
+		close(r->fd);
+		if (r->ro_fd >= 0)
+			close(r->ro_fd);
+		/* keep the order: region indices only matter within one call */
+		memmove(r, r + 1, (gm->n - i - 1) * sizeof(*r));
+		gm->n--;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 const struct gm_region *gm_find(const struct guestmem *gm, uint64_t gpa,

@@ -13,13 +13,21 @@
 
 #include "vu_proto.h"
 
+/*
+ * With VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS the table grows one region
+ * per ADD_MEM_REG: QEMU also adds every SHMEM_MAP mapping of the guest's
+ * shared-memory region as a region of its own.
+ */
+#define GM_MAX_REGIONS	512
+
 struct gm_region {
 	uint64_t gpa;		/* guest physical base */
 	uint64_t size;
 	uint64_t uaddr;		/* front-end (QEMU) virtual base */
 	uint64_t mmap_offset;	/* offset of gpa in fd */
-	int fd;			/* O_RDWR, as received */
-	int ro_fd;		/* O_RDONLY reopen, or -1 */
+	int fd;			/* as received */
+	int ro_fd;		/* O_RDONLY reopen (gm_ro_fd()), or -1 */
+	int writable;		/* fd was opened for writing */
 	const uint8_t *base;	/* read-only view of [gpa, gpa + size) */
 	void *map;		/* what munmap() takes */
 	size_t map_len;
@@ -27,7 +35,7 @@ struct gm_region {
 
 struct guestmem {
 	unsigned int n;
-	struct gm_region r[VU_MAX_REGIONS];
+	struct gm_region r[GM_MAX_REGIONS];
 };
 
 /*
@@ -49,6 +57,15 @@ int gm_set(struct guestmem *gm, const struct vu_region *regs, unsigned int n,
 	   const int *fds);
 void gm_init(struct guestmem *gm);
 void gm_clear(struct guestmem *gm);
+/*
+ * ADD_MEM_REG: validate @reg like a table entry, refuse overlap with the
+ * regions present, map it; on success the guestmem owns @fd.
+ */
+int gm_add(struct guestmem *gm, const struct vu_region *reg, int fd);
+/* REM_MEM_REG: remove the region with this gpa, size and user address. */
+int gm_remove(struct guestmem *gm, const struct vu_region *reg);
+/* A read-only file descriptor of @r's file (opened once), or -1. */
+int gm_ro_fd(struct gm_region *r);
 
 /* Region holding all of [gpa, gpa + len), len >= 1, or NULL. */
 const struct gm_region *gm_find(const struct guestmem *gm, uint64_t gpa,

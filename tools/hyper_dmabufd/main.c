@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -206,6 +207,7 @@ int main(int argc, char **argv)
 	struct daemon d = { .epfd = -1, .shm_size = 256ull << 20 };
 	struct ev ev_sig = { EV_LISTEN, NULL, 0 };
 	struct epoll_event evs[16];
+	struct rlimit rl;
 	sigset_t mask;
 	unsigned int i;
 	int c, sfd, running = 1;
@@ -250,6 +252,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* each guest memory region is a file descriptor (up to 512 a guest) */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);

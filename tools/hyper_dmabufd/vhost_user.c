@@ -145,6 +145,34 @@ static int take_fd(int *fds, int nfds)
 	return fd;
 }
 
+static void log_region(struct guest *g, unsigned int i, const struct vu_region *r)
+{
+	/* QEMU adds every shared-memory mapping as a small region too */
+	logmsg(r->size >= (1u << 20) ? LOG_INFO : LOG_DBG,
+	       "%s: memory region %u: gpa %#llx size %llu KiB%s", g->name, i,
+	       (unsigned long long)r->gpa, (unsigned long long)(r->size >> 10),
+	       g->mem.r[i].writable ? "" : " (read-only file)");
+}
+
+/*
+ * The table changed: a running device keeps running (the rings are found
+ * again, their indices kept); it stops only if a ring left guest memory.
+ */
+static void mem_changed(struct guest *g, bool was_running)
+{
+	unsigned int q;
+
+	if (!was_running) {
+		dev_check_start(g);
+		return;
+	}
+	for (q = 0; q < VIRTIO_DMABUF_NUM_VQS; q++)
+		if (vring_translate(&g->vq[q], &g->mem)) {
+			dev_stop(g, "a ring is outside the new memory table");
+			return;
+		}
+}
+
 static int set_mem_table(struct guest *g, const uint8_t *pl, uint32_t size,
 			 int *fds, int nfds)
 {
@@ -157,8 +185,6 @@ static int set_mem_table(struct guest *g, const uint8_t *pl, uint32_t size,
 		logmsg(LOG_ERR, "%s: SET_MEM_TABLE rejected (malformed table)", g->name);
 		return n;
 	}
-	if (was_running)
-		dev_stop(g, "memory table replaced");
 	err = gm_set(&g->mem, regs, (unsigned int)n, fds);
 	if (err) {
 		logmsg(LOG_ERR, "%s: SET_MEM_TABLE: cannot map regions: %s",
@@ -168,13 +194,44 @@ static int set_mem_table(struct guest *g, const uint8_t *pl, uint32_t size,
 	for (i = 0; i < nfds; i++)
 		fds[i] = -1;	/* owned by g->mem now */
 	for (i = 0; i < n; i++)
-		logmsg(LOG_INFO, "%s: memory region %d: gpa %#llx size %llu MiB%s",
-		       g->name, i, (unsigned long long)regs[i].gpa,
-		       (unsigned long long)(regs[i].size >> 20),
-		       g->mem.r[i].ro_fd < 0 ? " (no read-only reopen)" : "");
-	for (i = 0; i < VIRTIO_DMABUF_NUM_VQS; i++)
-		g->vq[i].attached = false;
-	dev_check_start(g);
+		log_region(g, (unsigned int)i, &regs[i]);
+	mem_changed(g, was_running);
+	return 0;
+}
+
+/* ADD_MEM_REG / REM_MEM_REG (CONFIGURE_MEM_SLOTS) */
+static int mem_reg(struct guest *g, uint32_t request, const uint8_t *pl,
+		   uint32_t size, int *fds, int nfds)
+{
+	struct vu_mem_reg m;
+	int err;
+
+	if (size != sizeof(m))
+		return -EINVAL;
+	memcpy(&m, pl, sizeof(m));
+	if (request == VU_REM_MEM_REG) {
+		/* an fd is tolerated (older front-ends) and closed by the caller */
+		err = gm_remove(&g->mem, &m.region);
+		logmsg(LOG_DBG, "%s: memory region removed: gpa %#llx size %llu KiB: %s",
+		       g->name, (unsigned long long)m.region.gpa,
+		       (unsigned long long)(m.region.size >> 10),
+		       err ? strerror(-err) : "ok");
+		if (!err)
+			mem_changed(g, g->running);
+		return err;
+	}
+	if (nfds != 1)
+		return -EINVAL;
+	err = gm_add(&g->mem, &m.region, fds[0]);
+	if (err) {
+		logmsg(LOG_ERR, "%s: ADD_MEM_REG gpa %#llx size %#llx refused: %s",
+		       g->name, (unsigned long long)m.region.gpa,
+		       (unsigned long long)m.region.size, strerror(-err));
+		return err;
+	}
+	fds[0] = -1;	/* owned by g->mem now */
+	log_region(g, g->mem.n - 1, &m.region);
+	mem_changed(g, g->running);
 	return 0;
 }
 
@@ -213,7 +270,7 @@ static uint64_t protocol_features(void)
 	return (1ull << VU_PF_MQ) | (1ull << VU_PF_REPLY_ACK) |
 	       (1ull << VU_PF_BACKEND_REQ) | (1ull << VU_PF_CONFIG) |
 	       (1ull << VU_PF_BACKEND_SEND_FD) | (1ull << VU_PF_RESET_DEVICE) |
-	       (1ull << VU_PF_SHMEM_MAP);
+	       (1ull << VU_PF_CONFIGURE_MEM_SLOTS) | (1ull << VU_PF_SHMEM_MAP);
 }
 
 /*
@@ -242,6 +299,13 @@ static int dispatch(struct guest *g, const struct vu_hdr *h, const uint8_t *pl,
 	case VU_GET_QUEUE_NUM:
 		*replied = true;
 		return vu_send_u64(g, h->request, VIRTIO_DMABUF_NUM_VQS);
+	case VU_GET_MAX_MEM_SLOTS:
+		*replied = true;
+		return vu_send_u64(g, h->request, GM_MAX_REGIONS);
+	case VU_ADD_MEM_REG:
+	case VU_REM_MEM_REG:
+		*res = mem_reg(g, h->request, pl, h->size, fds, nfds);
+		break;
 	case VU_GET_SHMEM_CONFIG: {
 		struct vu_shmem_config sc;
 

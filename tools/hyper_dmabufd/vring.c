@@ -34,10 +34,8 @@ static uint64_t used_bytes(unsigned int num)
 	return 4 + 8ull * num + 2;	/* flags, idx, ring[], avail_event */
 }
 
-int vring_attach(struct vring *vr, const struct guestmem *gm)
+int vring_translate(struct vring *vr, const struct guestmem *gm)
 {
-	const uint16_t *used;
-
 	vr->attached = false;
 	if (!vr->num || !vr->addr_set)
 		return -EINVAL;
@@ -48,6 +46,19 @@ int vring_attach(struct vring *vr, const struct guestmem *gm)
 	    gm_uaddr_to_gpa(gm, vr->avail_ua, avail_bytes(vr->num), &vr->avail_gpa) ||
 	    gm_uaddr_to_gpa(gm, vr->used_ua, used_bytes(vr->num), &vr->used_gpa))
 		return -EFAULT;
+	vr->attached = true;
+	return 0;
+}
+
+int vring_attach(struct vring *vr, const struct guestmem *gm)
+{
+	const uint16_t *used;
+	int err;
+
+	err = vring_translate(vr, gm);
+	if (err)
+		return err;
+	vr->attached = false;
 	used = gm_ptr(gm, vr->used_gpa, used_bytes(vr->num));
 	if (!used)
 		return -EFAULT;

@@ -53,6 +53,9 @@ void vring_init(struct vring *vr);
  * reads the used index.  0 or -EFAULT / -EINVAL.
  */
 int vring_attach(struct vring *vr, const struct guestmem *gm);
+/* Translate the addresses again after the memory table changed; keeps
+ * the indices.  0 or -EFAULT / -EINVAL (the ring is then detached). */
+int vring_translate(struct vring *vr, const struct guestmem *gm);
 /*
  * Next available head: 1 and *@head set, 0 if none, -EPROTO if the ring
  * is broken (marks it so).

@@ -35,6 +35,9 @@ enum vu_request {
 	VU_GET_CONFIG = 24,
 	VU_SET_CONFIG = 25,
 	VU_RESET_DEVICE = 34,
+	VU_GET_MAX_MEM_SLOTS = 36,
+	VU_ADD_MEM_REG = 37,
+	VU_REM_MEM_REG = 38,
 	VU_GET_SHMEM_CONFIG = 44,
 };
 
@@ -57,6 +60,7 @@ enum vu_backend_request {
 #define VU_PF_CONFIG		9
 #define VU_PF_BACKEND_SEND_FD	10
 #define VU_PF_RESET_DEVICE	13
+#define VU_PF_CONFIGURE_MEM_SLOTS 15
 #define VU_PF_SHMEM_MAP		22
 
 #define VU_MAX_REGIONS		8	/* VHOST_MEMORY_BASELINE_NREGIONS */
@@ -84,6 +88,12 @@ struct vu_memory {
 	uint32_t nregions;
 	uint32_t padding;
 	struct vu_region regions[VU_MAX_REGIONS];
+};
+
+/* ADD_MEM_REG / REM_MEM_REG payload */
+struct vu_mem_reg {
+	uint64_t padding;
+	struct vu_region region;
 };
 
 struct vu_vring_state {

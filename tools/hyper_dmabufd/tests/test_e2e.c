@@ -137,8 +137,10 @@ static int fe_negotiate(struct fe *f, uint32_t expect_domid)
 	CHECK((pf & (1ull << VU_PF_SHMEM_MAP)) && (pf & (1ull << VU_PF_CONFIG)) &&
 	      (pf & (1ull << VU_PF_REPLY_ACK)) && (pf & (1ull << VU_PF_BACKEND_REQ)),
 	      "%s: protocol features SHMEM_MAP, CONFIG, REPLY_ACK, BACKEND_REQ", f->name);
+	CHECK(pf & (1ull << VU_PF_CONFIGURE_MEM_SLOTS), "%s: CONFIGURE_MEM_SLOTS offered", f->name);
 	pf &= (1ull << VU_PF_SHMEM_MAP) | (1ull << VU_PF_CONFIG) | (1ull << VU_PF_REPLY_ACK) |
-	      (1ull << VU_PF_BACKEND_REQ) | (1ull << VU_PF_BACKEND_SEND_FD);
+	      (1ull << VU_PF_BACKEND_REQ) | (1ull << VU_PF_BACKEND_SEND_FD) |
+	      (1ull << VU_PF_CONFIGURE_MEM_SLOTS);
 	if (fe_send(f, VU_SET_PROTOCOL_FEATURES, 0, &pf, 8, NULL, 0))
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp))
@@ -527,6 +529,20 @@ int main(int argc, char **argv)
 	}
 	CHECK(ok, "the mapped fd range is A's page 3, byte-exact, and A's later write is visible");
 	CHECK(B.last_map_fdoff == 0x280 * 4096, "the last run starts at A's gfn 0x280 in A's memory file");
+	{
+		/* QEMU adds each mapping to B's memory table: B keeps running */
+		struct vu_mem_reg mreg = { 0, { 0x800000000ull, 4096, UA + 0x100000000ull, B.last_map_fdoff } };
+
+		CHECK(fe_ack(&B, VU_ADD_MEM_REG, &mreg, sizeof(mreg), &B.last_map_fd, 1) == 0,
+		      "ADD_MEM_REG of the mapping into B's table accepted");
+		CHECK(fe_ack(&B, VU_ADD_MEM_REG, &mreg, sizeof(mreg), &B.last_map_fd, 1) == 1,
+		      "the same region twice refused");
+		CHECK(fe_ack(&B, VU_REM_MEM_REG, &mreg, sizeof(mreg), NULL, 0) == 0,
+		      "REM_MEM_REG of it accepted");
+		used = fe_tx(&A, VIRTIO_DMABUF_T_MSG, 2, msg, sizeof(msg), &st, &val);
+		CHECK(used == 16 && st == 0 && !fe_rx(&B, 2, &type, &peer, &pl, &plen) &&
+		      type == VIRTIO_DMABUF_T_MSG, "B's device kept running through its table changes");
+	}
 
 	/* authorisation and hostile requests */
 	mr = map_req(0x101, 4, 0);
@@ -562,7 +578,7 @@ int main(int argc, char **argv)
 	}
 	used = fe_tx(&A, VIRTIO_DMABUF_T_MSG, 2, msg, sizeof(msg), &st, &val);
 	CHECK(used == 16 && st == 0, "the device still works after the hostile chains");
-	CHECK(!fe_rx(&B, 2, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_MSG,
+	CHECK(!fe_rx(&B, 3, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_MSG,
 	      "and B still receives");
 
 	/* UNMAP, then cycles */
@@ -595,7 +611,7 @@ int main(int argc, char **argv)
 
 		build_export(&A, &d2, msg2, 0x110, g2, 2, 1);
 		used = fe_tx(&A, VIRTIO_DMABUF_T_MSG, 2, msg2, sizeof(msg2), &st, &val);
-		CHECK(used == 16 && st == 0 && !fe_rx(&B, 3, &type, &peer, &pl, &plen),
+		CHECK(used == 16 && st == 0 && !fe_rx(&B, 4, &type, &peer, &pl, &plen),
 		      "A announces a 2-page RW buffer");
 		mr = map_req(0x110, 2, 1);
 		used = fe_tx(&B, VIRTIO_DMABUF_T_MAP, 1, &mr, sizeof(mr), &st, &value);
@@ -637,7 +653,7 @@ int main(int argc, char **argv)
 		memcpy(unx, &h, sizeof(h));
 		memcpy(unx + sizeof(h), &u, sizeof(u));
 		used = fe_tx(&A, VIRTIO_DMABUF_T_MSG, 2, unx, sizeof(unx), &st, &val);
-		CHECK(used == 16 && st == 0 && !fe_rx(&B, 4, &type, &peer, &pl, &plen),
+		CHECK(used == 16 && st == 0 && !fe_rx(&B, 5, &type, &peer, &pl, &plen),
 		      "A -> B: UNEXPORT (wait)");
 		mr = map_req(0x110, 2, 0);
 		used = fe_tx(&B, VIRTIO_DMABUF_T_MAP, 1, &mr, sizeof(mr), &st, &value);
@@ -650,7 +666,7 @@ int main(int argc, char **argv)
 	CHECK(used == 16 && st == 0 && B.nmaps == 2, "B maps again");
 	close(A.sock);
 	A.sock = -1;
-	CHECK(!fe_rx(&B, 5, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_PEER_DOWN && peer == 1,
+	CHECK(!fe_rx(&B, 6, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_PEER_DOWN && peer == 1,
 	      "A disconnects: B gets PEER_DOWN of A");
 	for (i = 0; i < 100 && B.nmaps; i++) {
 		uint32_t u;

@@ -79,6 +79,25 @@ static void test_translate(void)
 	CHECK(!gm_write(&gm, 1 * MiB + 100, "abc", 3) && !memcmp(rw + 100, "abc", 3),
 	      "write lands in guest memory");
 	CHECK(gm_write(&gm, 2 * MiB - 2, "abc", 3) == -EFAULT, "write past the end refused");
+	{
+		struct vu_region add = { 8 * MiB, 64 * 1024, 0x9000000, 0 };
+		int f2 = memfd_create("add", MFD_CLOEXEC);
+
+		CHECK(f2 >= 0 && !ftruncate(f2, 64 * 1024), "memfd for ADD_MEM_REG");
+		CHECK(!gm_add(&gm, &add, f2) && gm.n == 2 && gm_ptr(&gm, 8 * MiB + 4096, 4096),
+		      "ADD_MEM_REG: region added and translated");
+		add.gpa = 8 * MiB + 4096;
+		add.uaddr = 0xa000000;
+		CHECK(gm_add(&gm, &add, f2) == -EINVAL, "ADD_MEM_REG overlapping guest addresses refused");
+		add.gpa = 16 * MiB;
+		add.uaddr = 0x9000000 + 4096;
+		CHECK(gm_add(&gm, &add, f2) == -EINVAL, "ADD_MEM_REG overlapping user addresses refused");
+		add.uaddr = 0x9000000;
+		CHECK(gm_remove(&gm, &add) == -ENOENT, "REM_MEM_REG of an unknown region refused");
+		add.gpa = 8 * MiB;
+		CHECK(!gm_remove(&gm, &add) && gm.n == 1 && !gm_ptr(&gm, 8 * MiB, 1),
+		      "REM_MEM_REG: region gone");
+	}
 	gm_clear(&gm);
 	/* a file shorter than the region it claims to back */
 	fd = memfd_create("short", MFD_CLOEXEC);
