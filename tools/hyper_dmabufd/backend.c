@@ -23,7 +23,7 @@ static void breq_free(struct breq *r)
 }
 
 int bchan_queue(struct guest *g, uint32_t request, const struct vu_mmap *mm,
-		int fd, struct txop *op)
+		int fd, struct txop *op, int run)
 {
 	struct breq *r;
 
@@ -35,6 +35,7 @@ int bchan_queue(struct guest *g, uint32_t request, const struct vu_mmap *mm,
 	r->request = request;
 	r->mm = *mm;
 	r->op = op;
+	r->run = run;
 	r->fd = fd;
 	if (op)
 		op->outstanding++;
@@ -93,7 +94,7 @@ static void bchan_fail_all(struct guest *g)
 
 			lists[i] = r->next;
 			if (r->op)
-				dev_op_acked(g, r->op, -EIO);
+				dev_op_acked(g, r->op, -EIO, r->run);
 			breq_free(r);
 		}
 	}
@@ -133,7 +134,7 @@ void bchan_drop_unsent(struct guest *g)
 		struct breq *next = r->next;
 
 		if (r->op)
-			dev_op_acked(g, r->op, -ECANCELED);
+			dev_op_acked(g, r->op, -ECANCELED, r->run);
 		breq_free(r);
 		r = next;
 	}
@@ -201,7 +202,7 @@ void bchan_handle(struct guest *g)
 			       "SHMEM_UNMAP", (unsigned long long)r->mm.shm_offset,
 			       (unsigned long long)r->mm.len);
 		if (r->op)
-			dev_op_acked(g, r->op, m.v ? -EIO : 0);
+			dev_op_acked(g, r->op, m.v ? -EIO : 0, r->run);
 		breq_free(r);
 	}
 	bchan_flush(g);

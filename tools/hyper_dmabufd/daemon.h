@@ -80,6 +80,7 @@ struct txop {
 	uint64_t exp_gen;	/* ... and its generation when translated */
 	uint64_t gen;		/* the guest's generation when queued */
 	int fds[GM_MAX_REGIONS];	/* MAP: dups of the exporter's files */
+	uint8_t *run_ok;	/* MAP: which runs QEMU mapped */
 };
 
 /* One queued back-end request; @op is notified of its ack. */
@@ -89,6 +90,7 @@ struct breq {
 	struct vu_mmap mm;
 	int fd;			/* borrowed from @op (MAP), -1 for UNMAP */
 	struct txop *op;
+	int run;		/* MAP: index of the run in op->m, else -1 */
 };
 
 struct rxmsg {
@@ -163,7 +165,7 @@ void rings_reset(struct guest *g);
 
 /* backend.c */
 int bchan_queue(struct guest *g, uint32_t request, const struct vu_mmap *mm,
-		int fd, struct txop *op);
+		int fd, struct txop *op, int run);
 void bchan_flush(struct guest *g);
 void bchan_handle(struct guest *g);
 void bchan_reset(struct guest *g);
@@ -174,7 +176,7 @@ struct guest *guest_by_domid(struct daemon *d, uint32_t domid);
 void dev_check_start(struct guest *g);
 void dev_stop(struct guest *g, const char *why);
 void dev_kick(struct guest *g, unsigned int q);
-void dev_op_acked(struct guest *g, struct txop *op, int err);
+void dev_op_acked(struct guest *g, struct txop *op, int err, int run);
 void dev_config(const struct guest *g, struct virtio_dmabuf_config *cfg);
 void dev_poll(struct daemon *d);
 

@@ -242,7 +242,7 @@ static void mapping_revoke(struct guest *g, struct mapping *m)
 				.len = m->runs[i].len,
 			};
 
-			if (bchan_queue(g, VU_BACKEND_SHMEM_UNMAP, &mm, -1, NULL))
+			if (bchan_queue(g, VU_BACKEND_SHMEM_UNMAP, &mm, -1, NULL, -1))
 				break;
 		}
 		bchan_flush(g);
@@ -452,7 +452,8 @@ static int do_map(struct guest *g, const struct vchain *c,
 	if (!map || !op)
 		goto free_range;
 	map->runs = calloc(nruns, sizeof(*map->runs));
-	if (!map->runs)
+	op->run_ok = calloc(nruns, 1);
+	if (!map->runs || !op->run_ok)
 		goto free_range;
 	map->exporter = exp->domid;
 	memcpy(map->handle, rec->handle, 16);
@@ -465,9 +466,11 @@ static int do_map(struct guest *g, const struct vchain *c,
 	op->value = (uint64_t)first * PAGE;
 	for (i = 0; i < nruns; i++) {
 		struct gm_region *r = &exp->mem.r[runs[i].region];
-		/* never RW through a file QEMU itself only gave us read-only */
-		bool rw = m.rw && rec->rw && r->writable;
-		int src = rw || gm_ro_fd(r) < 0 ? r->fd : r->ro_fd;
+		/*
+		 * QEMU 11.1 mmap()s every SHMEM_MAP fd shared and writable,
+		 * read-only mappings included, so it gets the file as received.
+		 */
+		int src = r->fd;
 
 		if (op->fds[runs[i].region] < 0) {
 			op->fds[runs[i].region] = dup(src);
@@ -492,7 +495,7 @@ static int do_map(struct guest *g, const struct vchain *c,
 		map->runs[i].shm_offset = mm.shm_offset;
 		map->runs[i].len = mm.len;
 		err = bchan_queue(g, VU_BACKEND_SHMEM_MAP, &mm,
-				  op->fds[runs[i].region], op);
+				  op->fds[runs[i].region], op, (int)i);
 		if (err) {
 			op->status = err;
 			break;
@@ -509,7 +512,7 @@ static int do_map(struct guest *g, const struct vchain *c,
 	g->op = op;
 	if (!op->outstanding) {		/* nothing could be queued */
 		op->outstanding = 1;
-		dev_op_acked(g, op, op->status);
+		dev_op_acked(g, op, op->status, -1);
 		return OP_PENDING;
 	}
 	bchan_flush(g);
@@ -518,10 +521,12 @@ free_range:
 	if (map)
 		free(map->runs);
 	free(map);
-	if (op)
+	if (op) {
 		for (i = 0; i < GM_MAX_REGIONS; i++)
 			if (op->fds[i] >= 0)
 				close(op->fds[i]);
+		free(op->run_ok);
+	}
 	free(op);
 	shm_alloc_put(&g->shm, (uint64_t)first, m.nr_pages);
 free_runs:
@@ -560,7 +565,7 @@ static int do_unmap(struct guest *g, const struct vchain *c,
 			.shm_offset = m->runs[i].shm_offset,
 			.len = m->runs[i].len,
 		};
-		int err = bchan_queue(g, VU_BACKEND_SHMEM_UNMAP, &mm, -1, op);
+		int err = bchan_queue(g, VU_BACKEND_SHMEM_UNMAP, &mm, -1, op, -1);
 
 		if (err) {
 			op->status = err;
@@ -575,14 +580,14 @@ static int do_unmap(struct guest *g, const struct vchain *c,
 	g->op = op;
 	if (!op->outstanding) {
 		op->outstanding = 1;
-		dev_op_acked(g, op, op->status);
+		dev_op_acked(g, op, op->status, -1);
 		return OP_PENDING;
 	}
 	bchan_flush(g);
 	return OP_PENDING;
 }
 
-void dev_op_acked(struct guest *g, struct txop *op, int err)
+void dev_op_acked(struct guest *g, struct txop *op, int err, int run)
 {
 	struct mapping *m = op->m;
 	struct guest *exp;
@@ -590,6 +595,8 @@ void dev_op_acked(struct guest *g, struct txop *op, int err)
 
 	if (err && !op->status)
 		op->status = err;
+	if (!err && run >= 0 && op->run_ok)
+		op->run_ok[run] = 1;
 	if (--op->outstanding)
 		return;
 	if (op->is_map) {
@@ -603,6 +610,7 @@ void dev_op_acked(struct guest *g, struct txop *op, int err)
 			g->st_maps++;
 			g->st_map_calls += m->nruns;
 		} else if (op->gen == g->gen) {
+			/* unmap what QEMU did map, nothing else */
 			if (g->running && g->bfd >= 0 && !g->bdead)
 				for (i = 0; i < m->nruns; i++) {
 					struct vu_mmap mm = {
@@ -610,7 +618,9 @@ void dev_op_acked(struct guest *g, struct txop *op, int err)
 						.len = m->runs[i].len,
 					};
 
-					bchan_queue(g, VU_BACKEND_SHMEM_UNMAP, &mm, -1, NULL);
+					if (op->run_ok[i])
+						bchan_queue(g, VU_BACKEND_SHMEM_UNMAP,
+							    &mm, -1, NULL, -1);
 				}
 			shm_alloc_put(&g->shm, m->first_page, m->nr_pages);
 			g->nruns -= m->nruns;
@@ -628,6 +638,7 @@ void dev_op_acked(struct guest *g, struct txop *op, int err)
 	for (i = 0; i < GM_MAX_REGIONS; i++)
 		if (op->fds[i] >= 0)
 			close(op->fds[i]);
+	free(op->run_ok);
 	free(op);
 }
 

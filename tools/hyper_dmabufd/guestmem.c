@@ -77,8 +77,6 @@ void gm_clear(struct guestmem *gm)
 		if (r->map)
 			munmap(r->map, r->map_len);
 		close(r->fd);
-		if (r->ro_fd >= 0)
-			close(r->ro_fd);
 	}
 	gm->n = 0;
 }
@@ -112,21 +110,8 @@ static int map_region(struct gm_region *r, const struct vu_region *reg, int fd)
 	r->uaddr = reg->uaddr;
 	r->mmap_offset = reg->mmap_offset;
 	r->fd = fd;
-	r->ro_fd = -1;
 	r->writable = (fl & O_ACCMODE) != O_RDONLY;
 	return 0;
-}
-
-int gm_ro_fd(struct gm_region *r)
-{
-	char path[64];
-
-	if (r->ro_fd < 0) {
-		/* a read-only open file description of the same file */
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", r->fd);
-		r->ro_fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	return r->ro_fd;
 }
 
 int gm_set(struct guestmem *gm, const struct vu_region *regs, unsigned int n,
@@ -183,8 +168,6 @@ int gm_remove(struct guestmem *gm, const struct vu_region *reg)
 			continue;
 		munmap(r->map, r->map_len);
 		close(r->fd);
-		if (r->ro_fd >= 0)
-			close(r->ro_fd);
 		/* keep the order: region indices only matter within one call */
 		memmove(r, r + 1, (gm->n - i - 1) * sizeof(*r));
 		gm->n--;

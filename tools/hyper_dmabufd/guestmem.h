@@ -26,7 +26,6 @@ struct gm_region {
 	uint64_t uaddr;		/* front-end (QEMU) virtual base */
 	uint64_t mmap_offset;	/* offset of gpa in fd */
 	int fd;			/* as received */
-	int ro_fd;		/* O_RDONLY reopen (gm_ro_fd()), or -1 */
 	int writable;		/* fd was opened for writing */
 	const uint8_t *base;	/* read-only view of [gpa, gpa + size) */
 	void *map;		/* what munmap() takes */
@@ -64,8 +63,7 @@ void gm_clear(struct guestmem *gm);
 int gm_add(struct guestmem *gm, const struct vu_region *reg, int fd);
 /* REM_MEM_REG: remove the region with this gpa, size and user address. */
 int gm_remove(struct guestmem *gm, const struct vu_region *reg);
-/* A read-only file descriptor of @r's file (opened once), or -1. */
-int gm_ro_fd(struct gm_region *r);
+
 
 /* Region holding all of [gpa, gpa + len), len >= 1, or NULL. */
 const struct gm_region *gm_find(const struct guestmem *gm, uint64_t gpa,
