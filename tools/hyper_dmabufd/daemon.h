@@ -81,6 +81,7 @@ struct txop {
 	uint64_t gen;		/* the guest's generation when queued */
 	int fds[GM_MAX_REGIONS];	/* MAP: dups of the exporter's files */
 	uint8_t *run_ok;	/* MAP: which runs QEMU mapped */
+	uint64_t t0_ns;		/* when the request was taken (latency log) */
 };
 
 /* One queued back-end request; @op is notified of its ack. */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -54,6 +55,14 @@ static void notify(struct guest *g, unsigned int q)
 	if (g->vq[q].call_fd >= 0 && vring_want_notify(&g->vq[q], &g->mem) &&
 	    write(g->vq[q].call_fd, &one, sizeof(one)) < 0)
 		logmsg(LOG_DBG, "%s: notify vq %u failed", g->name, q);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- rx ------------------------------------------------------------- */
@@ -412,6 +421,8 @@ static int do_map(struct guest *g, const struct vchain *c,
 	int64_t first;
 	int err;
 
+	uint64_t t0 = now_ns();
+
 	if (vdev_parse_map(pl, h->len, g->d->shm_size / PAGE, &m))
 		return -EINVAL;
 	if (!(g->features & (1ull << VIRTIO_DMABUF_F_SHM_MAP)))
@@ -464,6 +475,7 @@ static int do_map(struct guest *g, const struct vchain *c,
 	op->is_map = true;
 	op->m = map;
 	op->value = (uint64_t)first * PAGE;
+	op->t0_ns = t0;
 	for (i = 0; i < nruns; i++) {
 		struct gm_region *r = &exp->mem.r[runs[i].region];
 		/*
@@ -609,6 +621,11 @@ void dev_op_acked(struct guest *g, struct txop *op, int err, int run)
 			g->maps = m;
 			g->st_maps++;
 			g->st_map_calls += m->nruns;
+			logmsg(LOG_INFO, "%s: MAP of %llu page(s) done in %llu us "
+			       "(%zu SHMEM_MAP call(s), directory walk included)",
+			       g->name, (unsigned long long)m->nr_pages,
+			       (unsigned long long)((now_ns() - op->t0_ns) / 1000),
+			       m->nruns);
 		} else if (op->gen == g->gen) {
 			/* unmap what QEMU did map, nothing else */
 			if (g->running && g->bfd >= 0 && !g->bdead)

@@ -109,6 +109,8 @@ virtio_host_checks() {
 	[ -s "$out/shmem-map-calls.txt" ] && awk '{ n++; p += $2; c += $3 } END {
 		printf "# hyper_dmabufd: %d MAPs, %d pages, %d SHMEM_MAP calls (%.2f pages per call)\n", n, p, c, p / c }' \
 		"$out/shmem-map-calls.txt" >>"$out/host.tap"
+	# host-side MAP latency (directory walk + SHMEM_MAPs acked) by size
+	sed -n 's/.*: \(dom[0-9]*\): MAP of \([0-9]*\) page(s) done in \([0-9]*\) us.*/\1 \2 \3/p' "$l" >"$out/map-latency-us.txt"
 	return 0
 }
 
