@@ -23,7 +23,13 @@
 
 #define HDMABUFD_MAX_GUESTS	64
 #define HDMABUFD_RXQ_MAX	256	/* undelivered messages per guest */
-#define HDMABUFD_MAX_RUNS	16384	/* SHMEM_MAPs live per guest (QEMU VMAs) */
+/*
+ * SHMEM_MAPs live per guest.  QEMU adds each mapping to the guest's vhost
+ * memory table and aborts (assertion in vhost_user_add_remove_regions,
+ * QEMU 11.1.3) beyond VHOST_USER_MAX_RAM_SLOTS = 512 regions, guest RAM
+ * included: stay well below.
+ */
+#define HDMABUFD_MAX_RUNS	480
 #define HDMABUFD_MAX_EXPORTS	4096	/* announcements per exporter */
 #define HDMABUFD_BCHAN_WINDOW	32	/* unacked back-end requests */
 
