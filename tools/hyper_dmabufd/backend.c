@@ -3,10 +3,11 @@
  * backend.c - the back-end channel of one guest (VHOST_USER_SET_BACKEND_REQ_FD):
  * SHMEM_MAP / SHMEM_UNMAP requests, each with NEED_REPLY, sent without
  * blocking and at most HDMABUFD_BCHAN_WINDOW unacknowledged at a time.
- * QEMU handles them in order and acks each; the ack completes the request
- * for its tx operation.  QEMU closes the channel when it refuses a
- * request, so the daemon validates everything before sending, and a lost
- * channel fails every queued request and all later mappings (bdead).
+ * QEMU handles them in order and acks each (non-zero when it refused the
+ * request); the ack completes the request for its tx operation.  The
+ * daemon validates everything before sending; a lost channel (QEMU gone,
+ * or a reply we cannot parse) fails every queued request and all later
+ * mappings (bdead).
  */
 #include <errno.h>
 #include <stdlib.h>
