@@ -29,10 +29,10 @@
 #include "tap.h"
 #include "vu_proto.h"
 
-#define MEM_SIZE	(4u << 20)
+#define MEM_SIZE	(8u << 20)
 #define UA		0x7f0000000000ull
 #define QSZ		16
-#define SHM_SIZE	(1u << 20)
+#define SHM_SIZE	(4u << 20)
 #define RXBUF(q, i)	(0x100000 + (q) * 0x40000 + (i) * 0x2000)
 #define TXBUF		0x1c0000
 #define MAXMAPS		512
@@ -478,7 +478,7 @@ int main(int argc, char **argv)
 		int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		dup2(fd, 2);
-		execl(argv[1], argv[1], "-v", "--shm-size", "1M", "--guest", arg_a, "--guest", arg_b, (char *)NULL);
+		execl(argv[1], argv[1], "-v", "--shm-size", "4M", "--guest", arg_a, "--guest", arg_b, (char *)NULL);
 		_exit(127);
 	}
 	daemon_pid = pid;
@@ -679,13 +679,48 @@ int main(int argc, char **argv)
 		CHECK(used == 16 && st == -EACCES, "MAP after UNEXPORT: -EACCES");
 	}
 
+	/* scattered pages: one run each; at most 480 runs live per guest */
+	{
+		static uint64_t sg[481];
+		struct hdmabuf_export_desc d3;
+		static uint8_t msg3[24 + sizeof(d3)];
+		unsigned int calls = B.map_calls;
+
+		for (i = 0; i < 481; i++)
+			sg[i] = 0x400 + 2 * (uint64_t)i;
+		build_export(&A, &d3, msg3, 0x120, sg, 481, 0);
+		used = fe_tx(&A, VIRTIO_DMABUF_T_MSG, 2, msg3, sizeof(msg3), &st, &val);
+		CHECK(used == 16 && st == 0 && !fe_rx(&B, 6, &type, &peer, &pl, &plen),
+		      "A announces 481 scattered pages");
+		mr = map_req(0x120, 481, 0);
+		used = fe_tx(&B, VIRTIO_DMABUF_T_MAP, 1, &mr, sizeof(mr), &st, &val);
+		CHECK(used == 16 && st == -ENOSPC && B.map_calls == calls,
+		      "481 runs: -ENOSPC, nothing sent to QEMU (QEMU aborts past 512 regions)");
+		d3.nr_pages = htole64(480);
+		d3.size = htole64(480 * 4096ull);
+		memset(A.mem + 0x120 * 4096 + 480 * 8, 0, 8);
+		memcpy(msg3 + 24, &d3, sizeof(d3));
+		used = fe_tx(&A, VIRTIO_DMABUF_T_MSG, 2, msg3, sizeof(msg3), &st, &val);
+		CHECK(used == 16 && st == 0 && !fe_rx(&B, 7, &type, &peer, &pl, &plen),
+		      "A announces it again with 480 pages");
+		mr = map_req(0x120, 480, 0);
+		used = fe_tx(&B, VIRTIO_DMABUF_T_MAP, 1, &mr, sizeof(mr), &st, &value);
+		CHECK(used == 16 && st == 0 && B.map_calls == calls + 480 && B.nmaps == 480,
+		      "480 runs: mapped with 480 SHMEM_MAP calls");
+		ur = (struct virtio_dmabuf_unmap){ htole64(value), htole64(480) };
+		used = fe_tx(&B, VIRTIO_DMABUF_T_UNMAP, 0, &ur, sizeof(ur), &st, &val);
+		CHECK(used == 16 && st == 0 && B.nmaps == 0, "and unmapped");
+		for (i = 0; i < 8; i++)
+			fe_rx_post(&B, i);	/* B's rx buffers again */
+	}
+
 	/* revocation: B keeps a mapping, A disappears */
 	mr = map_req(0x100, 4, 0);
 	used = fe_tx(&B, VIRTIO_DMABUF_T_MAP, 1, &mr, sizeof(mr), &st, &value);
 	CHECK(used == 16 && st == 0 && B.nmaps == 2, "B maps again");
 	close(A.sock);
 	A.sock = -1;
-	CHECK(!fe_rx(&B, 6, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_PEER_DOWN && peer == 1,
+	CHECK(!fe_rx(&B, 0, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_PEER_DOWN && peer == 1,
 	      "A disconnects: B gets PEER_DOWN of A");
 	for (i = 0; i < 100 && B.nmaps; i++) {
 		uint32_t u;
