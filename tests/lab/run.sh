@@ -41,6 +41,26 @@ done
 
 T0=$(now)
 mkdir -p "$LAB_CACHE"
+# One run at a time, first come first served: flock alone lets a late
+# waiter overtake earlier ones, so runs queue by arrival in $LAB_CACHE/queue
+# (entries of dead runs are dropped) and then take the lock.
+LAB_QUEUE=$LAB_CACHE/queue
+mkdir -p "$LAB_QUEUE"
+LAB_TICKET=$(date +%s%N)-$$
+: >"$LAB_QUEUE/$LAB_TICKET"
+lab_queue_head() {
+	local t
+	for t in $(ls "$LAB_QUEUE" | sort -n); do
+		if kill -0 "${t##*-}" 2>/dev/null; then echo "$t"; return; fi
+		rm -f "$LAB_QUEUE/$t"
+	done
+}
+waited=0
+until [ "$(lab_queue_head)" = "$LAB_TICKET" ]; do
+	[ $waited = 1 ] || log "other lab runs are queued before this one; waiting"
+	waited=1
+	sleep 1
+done
 exec 9>"$LAB_CACHE/.lock"
 flock -n 9 || { log "another lab run holds $LAB_CACHE/.lock; waiting"; flock 9; }
 RUN_DIR=$LAB_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$$
@@ -55,7 +75,7 @@ done
 
 # never leave a background helper (vhost-stub, QEMU) behind on ^C or errors
 kill_tree() { local c; for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill "$1" 2>/dev/null; }
-trap 'for j in $(jobs -p); do kill_tree "$j"; done' EXIT
+trap 'for j in $(jobs -p); do kill_tree "$j"; done; rm -f "$LAB_QUEUE/$LAB_TICKET"' EXIT
 trap 'exit 130' INT TERM
 
 host_deps
