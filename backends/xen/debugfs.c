@@ -34,11 +34,12 @@ static void xch_show_one(struct xch *ch, void *arg)
 	const struct xch_counters *c = &ch->cnt;
 
 	/* Racy snapshot of the state: good enough for a status file. */
-	seq_printf(m, "%u %s %s %u tx_msgs=%lld tx_bytes=%lld tx_waits=%lld tx_timeouts=%lld rx_msgs=%lld rx_bytes=%lld rx_bad=%lld connects=%lld resets=%lld\n",
+	seq_printf(m, "%u %s %s %u tx_msgs=%lld tx_bytes=%lld tx_waits=%lld tx_timeouts=%lld tx_deferred=%lld rx_msgs=%lld rx_bytes=%lld rx_bad=%lld connects=%lld resets=%lld\n",
 		   ch->peer, ch->hi ? "hi" : "lo",
 		   xch_state_names[READ_ONCE(ch->state)], READ_ONCE(ch->instance),
 		   atomic64_read(&c->tx_msgs), atomic64_read(&c->tx_bytes),
 		   atomic64_read(&c->tx_waits), atomic64_read(&c->tx_timeouts),
+		   atomic64_read(&c->tx_deferred),
 		   atomic64_read(&c->rx_msgs), atomic64_read(&c->rx_bytes),
 		   atomic64_read(&c->rx_bad), atomic64_read(&c->connects),
 		   atomic64_read(&c->resets));

@@ -465,6 +465,7 @@ struct xch *xch_create(domid_t peer)
 	mutex_init(&ch->state_lock);
 	mutex_init(&ch->tx_lock);
 	init_waitqueue_head(&ch->tx_wq);
+	INIT_LIST_HEAD(&ch->backlog);
 
 	ch->watch.node = ch->dir;
 	ch->watch.callback = xch_watch_cb;

@@ -290,6 +290,30 @@ err_unmap:
 /* ------------------------------------------------------------- common */
 
 /**
+ * struct xch_deferred - a message the receive work could not send at once
+ * @node: entry in the channel's backlog, under tx_lock.
+ * @len: bytes in @data.
+ * @data: the message.
+ */
+struct xch_deferred {
+	struct list_head node;
+	size_t len;
+	u8 data[];
+};
+
+/* Frees the backlog of a channel going down; tx_lock held. */
+static void xch_backlog_drop(struct xch *ch)
+{
+	struct xch_deferred *d, *tmp;
+
+	list_for_each_entry_safe(d, tmp, &ch->backlog, node) {
+		list_del(&d->node);
+		kfree(d);
+	}
+	WRITE_ONCE(ch->backlog_bytes, 0);
+}
+
+/**
  * xch_ring_start() - let senders and the receive work use the ring
  * @ch: the channel, with a ring offered or accepted.
  */
@@ -316,6 +340,7 @@ void xch_ring_teardown(struct xch *ch)
 	wake_up_all(&ch->tx_wq);
 	/* A sender inside tx_lock is done with the ring once we get it. */
 	mutex_lock(&ch->tx_lock);
+	xch_backlog_drop(ch);
 	mutex_unlock(&ch->tx_lock);
 
 	if (ch->irq)
@@ -372,61 +397,11 @@ static long xch_tx_space(struct xch *ch)
 	return ch->tx.size - used;
 }
 
-static bool xch_tx_ready(struct xch *ch, size_t len)
-{
-	return !READ_ONCE(ch->live) || xch_tx_space(ch) < 0 ||
-	       xch_tx_space(ch) >= len;
-}
-
-/**
- * xch_send() - put one message on the ring to the peer
- * @ch: the channel.
- * @msg: the message, header included.
- * @len: its length, at most HDMABUF_MSG_MAX_SIZE.
- *
- * Waits at most hdmabuf_xen_send_timeout_ms for space.
- *
- * Return: 0, -ENOTCONN if the channel is down, -ETIMEDOUT if the peer
- * did not make room in time, -ECONNRESET if it corrupted the ring.
- */
-int xch_send(struct xch *ch, const void *msg, size_t len)
+/* Writes one whole message and publishes it; tx_lock held, room checked. */
+static void xch_tx_put(struct xch *ch, const void *msg, size_t len)
 {
 	struct hdmabuf_msg_hdr hdr;
-	long space, left;
 	u32 prod;
-	int ret = 0;
-
-	if (len < sizeof(hdr) || len > HDMABUF_MSG_MAX_SIZE)
-		return -EMSGSIZE;
-	mutex_lock(&ch->tx_lock);
-	if (!READ_ONCE(ch->live)) {
-		ret = -ENOTCONN;
-		goto out;
-	}
-	space = xch_tx_space(ch);
-	if (space >= 0 && space < len) {
-		atomic64_inc(&ch->cnt.tx_waits);
-		left = wait_event_timeout(ch->tx_wq, xch_tx_ready(ch, len),
-				msecs_to_jiffies(hdmabuf_xen_send_timeout_ms));
-		if (!READ_ONCE(ch->live)) {
-			ret = -ENOTCONN;
-			goto out;
-		}
-		space = xch_tx_space(ch);
-		if (!left && space >= 0 && space < len) {
-			atomic64_inc(&ch->cnt.tx_timeouts);
-			ret = -ETIMEDOUT;
-			goto out;
-		}
-	}
-	if (space < 0) {
-		atomic64_inc(&ch->cnt.rx_bad);
-		pr_warn_ratelimited("dom%u: peer corrupted our ring index, dropping the channel\n",
-				    ch->peer);
-		xch_request_reset(ch);
-		ret = -ECONNRESET;
-		goto out;
-	}
 
 	memcpy(&hdr, msg, sizeof(hdr));
 	if (atomic_add_unless(&xch_fault_bad_len, -1, 0))
@@ -441,12 +416,148 @@ int xch_send(struct xch *ch, const void *msg, size_t len)
 	/* The bytes are visible before the index that publishes them. */
 	virt_wmb();
 	WRITE_ONCE(*ch->tx.prod, cpu_to_le32(prod));
-	notify_remote_via_irq(ch->irq);
 	atomic64_inc(&ch->cnt.tx_msgs);
 	atomic64_add(len, &ch->cnt.tx_bytes);
-out:
+}
+
+/*
+ * Moves what fits of the backlog to the ring, oldest first; tx_lock held.
+ * Returns the number of messages written, or -EIO if the peer corrupted
+ * our ring's consumer index.
+ */
+static int xch_backlog_flush(struct xch *ch)
+{
+	struct xch_deferred *d, *tmp;
+	int n = 0;
+	long space;
+
+	list_for_each_entry_safe(d, tmp, &ch->backlog, node) {
+		space = xch_tx_space(ch);
+		if (space < 0)
+			return -EIO;
+		if (space < d->len)
+			break;
+		xch_tx_put(ch, d->data, d->len);
+		list_del(&d->node);
+		WRITE_ONCE(ch->backlog_bytes, ch->backlog_bytes - d->len);
+		kfree(d);
+		n++;
+	}
+	return n;
+}
+
+static void xch_ring_corrupt(struct xch *ch)
+{
+	atomic64_inc(&ch->cnt.rx_bad);
+	pr_warn_ratelimited("dom%u: peer corrupted our ring index, dropping the channel\n",
+			    ch->peer);
+	xch_request_reset(ch);
+}
+
+/* May a sender waiting for @len bytes try again? */
+static bool xch_tx_ready(struct xch *ch, size_t len)
+{
+	long space = xch_tx_space(ch);
+
+	return !READ_ONCE(ch->live) || space < 0 ||
+	       (!READ_ONCE(ch->backlog_bytes) && space >= len);
+}
+
+/**
+ * xch_send() - put one message on the ring to the peer
+ * @ch: the channel.
+ * @msg: the message, header included.
+ * @len: its length, at most HDMABUF_MSG_MAX_SIZE.
+ *
+ * Messages go out in the order they are accepted.  The receive work never
+ * waits for ring space (the peer's receive work may be waiting for ours):
+ * what it sends while the ring is full waits in the channel's backlog, and
+ * it stops reading the peer's messages while the backlog is over
+ * XCH_BACKLOG_MAX bytes.  Other senders wait, without holding tx_lock, at
+ * most hdmabuf_xen_send_timeout_ms for room.
+ *
+ * Return: 0, -ENOTCONN if the channel is down, -ETIMEDOUT if the peer
+ * did not make room in time, -ECONNRESET if it corrupted the ring,
+ * -ENOMEM.
+ */
+int xch_send(struct xch *ch, const void *msg, size_t len)
+{
+	long left = msecs_to_jiffies(hdmabuf_xen_send_timeout_ms);
+	struct work_struct *w = current_work();
+	bool in_rx = w && w->func == xch_rx_work;
+	struct xch_deferred *d;
+	bool waited = false;
+	long space;
+	int ret;
+
+	if (len < sizeof(struct hdmabuf_msg_hdr) || len > HDMABUF_MSG_MAX_SIZE)
+		return -EMSGSIZE;
+	for (;;) {
+		mutex_lock(&ch->tx_lock);
+		if (!READ_ONCE(ch->live)) {
+			ret = -ENOTCONN;
+			break;
+		}
+		space = xch_tx_space(ch);
+		if (space < 0) {
+			xch_ring_corrupt(ch);
+			ret = -ECONNRESET;
+			break;
+		}
+		if (list_empty(&ch->backlog) && space >= len) {
+			xch_tx_put(ch, msg, len);
+			notify_remote_via_irq(ch->irq);
+			ret = 0;
+			break;
+		}
+		if (in_rx) {
+			d = kmalloc(struct_size(d, data, len), GFP_KERNEL);
+			if (!d) {
+				ret = -ENOMEM;
+				break;
+			}
+			d->len = len;
+			memcpy(d->data, msg, len);
+			list_add_tail(&d->node, &ch->backlog);
+			WRITE_ONCE(ch->backlog_bytes, ch->backlog_bytes + len);
+			atomic64_inc(&ch->cnt.tx_deferred);
+			ret = 0;
+			break;
+		}
+		mutex_unlock(&ch->tx_lock);
+
+		if (!left) {
+			atomic64_inc(&ch->cnt.tx_timeouts);
+			return -ETIMEDOUT;
+		}
+		if (!waited) {
+			atomic64_inc(&ch->cnt.tx_waits);
+			waited = true;
+		}
+		left = wait_event_timeout(ch->tx_wq, xch_tx_ready(ch, len),
+					  left);
+	}
 	mutex_unlock(&ch->tx_lock);
 	return ret;
+}
+
+/* Sends what the backlog holds and fits; wakes senders once it is empty. */
+static int xch_rx_flush(struct xch *ch)
+{
+	int n;
+
+	if (!READ_ONCE(ch->backlog_bytes))
+		return 0;
+	mutex_lock(&ch->tx_lock);
+	n = READ_ONCE(ch->live) ? xch_backlog_flush(ch) : 0;
+	if (n > 0)
+		notify_remote_via_irq(ch->irq);
+	if (list_empty(&ch->backlog))
+		wake_up_all(&ch->tx_wq);
+	mutex_unlock(&ch->tx_lock);
+	if (n < 0)
+		xch_ring_corrupt(ch);
+	return n;
 }
 
 /**
@@ -455,7 +566,8 @@ out:
  *
  * The peer only ever publishes whole messages, so anything else (an index
  * beyond the ring, a partial or oversized message) means the ring is
- * corrupt: the channel is dropped and the handshake starts again.
+ * corrupt: the channel is dropped and the handshake starts again.  Every
+ * event from the peer runs this work, so it also sends our backlog.
  */
 void xch_rx_work(struct work_struct *work)
 {
@@ -466,7 +578,12 @@ void xch_rx_work(struct work_struct *work)
 	u32 prod, avail, plen, len;
 	bool more = false;
 
+	if (xch_rx_flush(ch) < 0)
+		return;
 	while (READ_ONCE(ch->live)) {
+		/* Back-pressure: the peer reads our replies first. */
+		if (READ_ONCE(ch->backlog_bytes) > XCH_BACKLOG_MAX)
+			break;
 		prod = le32_to_cpu(READ_ONCE(*r->prod));
 		/* The index is read before the bytes it publishes. */
 		virt_rmb();
@@ -497,10 +614,13 @@ void xch_rx_work(struct work_struct *work)
 	}
 	if (n)
 		notify_remote_via_irq(ch->irq);	/* room for its senders */
+	if (xch_rx_flush(ch) < 0)
+		return;
 	if (more)
 		queue_work(hdmabuf_xen_wq, &ch->rx_work);
 	if (ch->irq)
-		xen_irq_lateeoi(ch->irq, n || wq_has_sleeper(&ch->tx_wq) ?
+		xen_irq_lateeoi(ch->irq, n || READ_ONCE(ch->backlog_bytes) ||
+				wq_has_sleeper(&ch->tx_wq) ?
 				0 : XEN_EOI_FLAG_SPURIOUS);
 	return;
 

@@ -30,6 +30,8 @@
 #define XCH_RING_MAX_ORDER	3
 #define XCH_RING_PAGES		(1U << XCH_RING_ORDER)
 #define XCH_MAX_DATA_PAGES	(2U << XCH_RING_MAX_ORDER)
+/* Bytes the receive work may queue before it stops reading the peer. */
+#define XCH_BACKLOG_MAX		(64U << 10)
 
 /**
  * struct xch_intf - the shared interface page, granted by hi
@@ -91,6 +93,7 @@ struct xch_counters {
 	atomic64_t tx_bytes;
 	atomic64_t tx_waits;
 	atomic64_t tx_timeouts;
+	atomic64_t tx_deferred;
 	atomic64_t rx_msgs;
 	atomic64_t rx_bytes;
 	atomic64_t rx_bad;
@@ -122,11 +125,15 @@ struct xch_counters {
  * @handles: lo: grant handles of the mapped @pages.
  * @nr_pages: used entries of @pages.
  * @irq: bound event channel irq, or 0.
- * @tx_lock: serialises senders; protects @tx.
+ * @tx_lock: serialises senders; protects @tx and @backlog.
  * @tx_wq: senders waiting for ring space.
  * @live: the rings may be used; cleared (then @tx_lock taken) before
  *	teardown.
  * @tx: the ring we write.
+ * @backlog: messages the receive work sent while @tx was full, oldest
+ *	first; they go out before anything else.
+ * @backlog_bytes: their total size (written under @tx_lock, read
+ *	without it as a hint).
  * @rx: the ring we read; only @rx_work touches it.
  * @rx_buf: private copy of the message being received.
  * @cnt: counters.
@@ -157,6 +164,8 @@ struct xch {
 	wait_queue_head_t tx_wq;
 	bool live;
 	struct xch_ring tx;
+	struct list_head backlog;
+	size_t backlog_bytes;
 	struct xch_ring rx;
 	u8 *rx_buf;
 

@@ -38,6 +38,21 @@ else
 	lab_notok "channel with dom$od after xen-allow: '$(xch_line $od)'"; rc=1
 fi
 
+# both domUs storm each other at once: each side's receive work answers
+# requests while its own sender waits for room (no deadlock, nothing lost)
+n=2000
+r0=$(xch_count $od rx_msgs)
+lab_kv_set xch/cross/$LAB_ROLE 1
+lab_kv_wait xch/cross/$other 120 >/dev/null || rc=1
+t0=$(lab_uptime)
+if echo "$od $n" > $XCH_DBG/storm && xch_wait_count $od rx_msgs $((r0 + 2 * n)) 60; then
+	lab_ok "cross storm with dom$od: $n requests each way, all answered in $(echo "$(lab_uptime) $t0" | awk '{ printf "%.2f", $1 - $2 }') s ($(xch_line $od))"
+else
+	lab_notok "cross storm with dom$od: $(xch_line $od), expected rx_msgs >= $((r0 + 2 * n))"; rc=1
+fi
+lab_kv_set xch/cross-done/$LAB_ROLE 1
+lab_kv_wait xch/cross-done/$other 120 >/dev/null || rc=1
+
 # storm: N requests back to back, more than fit in the 32 KiB ring
 n=2000
 r0=$(xch_count 0 rx_msgs)
