@@ -176,9 +176,13 @@ static void xch_offer(struct xch *ch)
 	do {
 		ch->instance = get_random_u32();
 	} while (!ch->instance);
-	/* Up before lo can see the ring: its first message must count. */
-	xch_set_peer_up(ch);
+	/*
+	 * Senders first, then the core, then the receiver: the core's first
+	 * message finds the ring usable and the peer's finds the peer known.
+	 */
 	xch_ring_start(ch);
+	xch_set_peer_up(ch);
+	xch_ring_start_rx(ch);
 
 	kv[0].val = ch->refs[0];
 	kv[2].val = port;
@@ -316,8 +320,9 @@ static void xch_accept(struct xch *ch, const struct xch_hi_view *v)
 		goto err_close;
 	}
 	ch->instance = v->instance;
-	xch_set_peer_up(ch);
 	xch_ring_start(ch);
+	xch_set_peer_up(ch);
+	xch_ring_start_rx(ch);
 	ret = xch_store(ch, xch_guard(ch), kv, ARRAY_SIZE(kv));
 	if (ret) {
 		xch_drop(ch);

@@ -314,7 +314,7 @@ static void xch_backlog_drop(struct xch *ch)
 }
 
 /**
- * xch_ring_start() - let senders and the receive work use the ring
+ * xch_ring_start() - let senders use the ring
  * @ch: the channel, with a ring offered or accepted.
  */
 void xch_ring_start(struct xch *ch)
@@ -322,6 +322,15 @@ void xch_ring_start(struct xch *ch)
 	mutex_lock(&ch->tx_lock);
 	WRITE_ONCE(ch->live, true);
 	mutex_unlock(&ch->tx_lock);
+}
+
+/**
+ * xch_ring_start_rx() - start handing received messages to the core
+ * @ch: the channel, started and reported up to the core.
+ */
+void xch_ring_start_rx(struct xch *ch)
+{
+	WRITE_ONCE(ch->rx_on, true);
 	/* Messages may already wait (hi may send before we mapped). */
 	queue_work(hdmabuf_xen_wq, &ch->rx_work);
 }
@@ -337,6 +346,7 @@ void xch_ring_start(struct xch *ch)
 void xch_ring_teardown(struct xch *ch)
 {
 	WRITE_ONCE(ch->live, false);
+	WRITE_ONCE(ch->rx_on, false);
 	wake_up_all(&ch->tx_wq);
 	/* A sender inside tx_lock is done with the ring once we get it. */
 	mutex_lock(&ch->tx_lock);
@@ -578,6 +588,8 @@ void xch_rx_work(struct work_struct *work)
 	u32 prod, avail, plen, len;
 	bool more = false;
 
+	if (!READ_ONCE(ch->rx_on))
+		goto out_eoi;	/* the start kicks us again */
 	if (xch_rx_flush(ch) < 0)
 		return;
 	while (READ_ONCE(ch->live)) {
@@ -618,6 +630,7 @@ void xch_rx_work(struct work_struct *work)
 		return;
 	if (more)
 		queue_work(hdmabuf_xen_wq, &ch->rx_work);
+out_eoi:
 	if (ch->irq)
 		xen_irq_lateeoi(ch->irq, n || READ_ONCE(ch->backlog_bytes) ||
 				wq_has_sleeper(&ch->tx_wq) ?

@@ -129,6 +129,7 @@ struct xch_counters {
  * @tx_wq: senders waiting for ring space.
  * @live: the rings may be used; cleared (then @tx_lock taken) before
  *	teardown.
+ * @rx_on: received messages may go to the core (it knows the peer).
  * @tx: the ring we write.
  * @backlog: messages the receive work sent while @tx was full, oldest
  *	first; they go out before anything else.
@@ -163,6 +164,7 @@ struct xch {
 	struct mutex tx_lock;
 	wait_queue_head_t tx_wq;
 	bool live;
+	bool rx_on;
 	struct xch_ring tx;
 	struct list_head backlog;
 	size_t backlog_bytes;
@@ -195,6 +197,7 @@ int xch_ring_offer(struct xch *ch, evtchn_port_t *port);
 int xch_ring_accept(struct xch *ch, grant_ref_t intf_ref,
 		    unsigned int order, evtchn_port_t remote_port);
 void xch_ring_start(struct xch *ch);
+void xch_ring_start_rx(struct xch *ch);
 void xch_ring_teardown(struct xch *ch);
 int xch_send(struct xch *ch, const void *msg, size_t len);
 void xch_rx_work(struct work_struct *work);
