@@ -3,7 +3,8 @@
  * Which peers we keep a channel with, driven by xenstore watches only.
  *
  * dom0 talks to every domain: it watches @introduceDomain and
- * @releaseDomain and, on each event, lists /local/domain once.  A domU
+ * @releaseDomain and, on each event, lists /local/domain once; it also
+ * withdraws what a dead domain was allowed.  A domU
  * talks to dom0 and to the domains dom0 allowed (`hyperdmabuf-ctl
  * xen-allow`), listed as keys of its own .../hyper_dmabuf/allow directory,
  * which it watches.  Each channel then watches its own pair directory.
@@ -18,6 +19,8 @@ static DEFINE_XARRAY(xch_table);
 /* Serialises rescans with each other and with stop. */
 static DEFINE_MUTEX(xch_scan_lock);
 static bool xch_stopping;
+/* dom0: the domains of the last scan, under xch_scan_lock. */
+static unsigned long *xch_known;
 
 static struct xenbus_watch xch_watch_intro, xch_watch_release, xch_watch_allow;
 static char xch_allow_path[64];
@@ -119,9 +122,38 @@ static int xch_list(const char *path, unsigned long *want)
 	return 0;
 }
 
+/*
+ * dom0: a domain that died loses what dom0 allowed it, as `xen-allow
+ * --remove` would do: its allow key in every other domain and the pair
+ * directories in their areas where it was lo (those where it was hi went
+ * with its own area).  The survivors then drop their channel with it (the
+ * one where it was lo would otherwise stay up, as nothing of the dead
+ * domain that they can read disappears), and a later domain reusing its
+ * domid inherits nothing.
+ */
+static void xch_forget_dead(unsigned long dead, const unsigned long *alive)
+{
+	unsigned long d;
+	char path[80];
+
+	for_each_set_bit(d, alive, DOMID_FIRST_RESERVED) {
+		if (!d)
+			continue;
+		snprintf(path, sizeof(path),
+			 "/local/domain/%lu/data/hyper_dmabuf/allow/%lu", d, dead);
+		xenbus_rm(XBT_NIL, path, "");
+		if (d < dead)
+			continue;
+		snprintf(path, sizeof(path),
+			 "/local/domain/%lu/data/hyper_dmabuf/%lu", d, dead);
+		xenbus_rm(XBT_NIL, path, "");
+	}
+}
+
 static void xch_scan_work_fn(struct work_struct *work)
 {
 	unsigned long *want;
+	unsigned long d;
 	int ret;
 
 	want = bitmap_zalloc(DOMID_FIRST_RESERVED, GFP_KERNEL);
@@ -136,6 +168,10 @@ static void xch_scan_work_fn(struct work_struct *work)
 			pr_warn("cannot list /local/domain (%d)\n", ret);
 			goto out;
 		}
+		for_each_set_bit(d, xch_known, DOMID_FIRST_RESERVED)
+			if (!test_bit(d, want))
+				xch_forget_dead(d, want);
+		bitmap_copy(xch_known, want, DOMID_FIRST_RESERVED);
 	} else {
 		/* A missing allow directory just means: dom0 only. */
 		xch_list(xch_allow_path, want);
@@ -163,17 +199,20 @@ int xch_discovery_start(void)
 	int ret;
 
 	if (hdmabuf_xen_own == 0) {
+		xch_known = bitmap_zalloc(DOMID_FIRST_RESERVED, GFP_KERNEL);
+		if (!xch_known)
+			return -ENOMEM;
 		xch_watch_intro.node = "@introduceDomain";
 		xch_watch_intro.callback = xch_scan_cb;
 		ret = register_xenbus_watch(&xch_watch_intro);
 		if (ret)
-			return ret;
+			goto err_free;
 		xch_watch_release.node = "@releaseDomain";
 		xch_watch_release.callback = xch_scan_cb;
 		ret = register_xenbus_watch(&xch_watch_release);
 		if (ret) {
 			unregister_xenbus_watch(&xch_watch_intro);
-			return ret;
+			goto err_free;
 		}
 	} else {
 		snprintf(xch_allow_path, sizeof(xch_allow_path),
@@ -187,6 +226,11 @@ int xch_discovery_start(void)
 	}
 	queue_work(hdmabuf_xen_wq, &xch_scan_work);
 	return 0;
+
+err_free:
+	bitmap_free(xch_known);
+	xch_known = NULL;
+	return ret;
 }
 
 /**
@@ -214,4 +258,6 @@ void xch_discovery_stop(void)
 		xa_erase(&xch_table, id);
 		xch_remove(ch);
 	}
+	bitmap_free(xch_known);
+	xch_known = NULL;
 }
