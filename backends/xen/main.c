@@ -79,6 +79,7 @@ static const struct hdmabuf_backend_ops hdmabuf_xen_ops = {
 	.unshare = hdmabuf_xen_unshare_op,
 	.map = hdmabuf_xen_map_op,
 	.unmap = hdmabuf_xen_unmap_op,
+	HDMABUF_XEN_PAGES_CPU_OPS,
 };
 
 struct hdmabuf_backend hdmabuf_xen_be = {

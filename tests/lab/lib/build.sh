@@ -2,8 +2,8 @@
 # The working tree of the repository (tracked and untracked files, minus
 # .git and what .gitignore ignores) is copied with rsync into
 # $LAB_CACHE/build/<kver>/src, so every kernel has its own object files and
-# the developer's tree is never touched; mtimes are kept so rebuilds are
-# incremental. Then:
+# the developer's tree is never touched; only files whose content changed
+# are copied (and get a new mtime), so rebuilds are incremental. Then:
 #   - our modules: `make -C src modules KDIR=<headers>` (top-level Makefile),
 #     or plain Kbuild `make -C <headers> M=src` while no Makefile exists;
 #   - the "@make DIR" lines of guest-bins.list and the top-level targets in
@@ -16,7 +16,11 @@ build_for_kernel() {
 	BUILD_SRC=$bd/src
 	BUILD_LOG=$RUN_DIR/build-$KVER.log
 	mkdir -p "$BUILD_SRC" "$bd/labkmod"
-	rsync -a --delete --exclude=/.git --filter=':- .gitignore' "$REPO/" "$BUILD_SRC/"
+	# by content, stamped with the copy time: the cache is shared by every
+	# tree, and objects built from another tree may be newer than our
+	# sources' own mtimes
+	rsync -a --no-times --checksum --delete --exclude=/.git \
+		--filter=':- .gitignore' "$REPO/" "$BUILD_SRC/"
 	# no stale modules from an earlier build when this one fails
 	find "$BUILD_SRC" -name '*.ko' -delete
 	{

@@ -123,7 +123,7 @@ scen_xen() {
 	[ -f "$xen" ] || zcat "$LAB_ROOT"/boot/xen-4.*-amd64.gz >"$xen"
 	# domU image: busybox, xenstore client, modules, tests
 	img_new "$du"
-	img_add_kmods "$du" xen-evtchn xen-gntdev xen-gntalloc ${LAB_XEN_KMODS:-}
+	img_add_kmods "$du" xen-evtchn xen-gntdev xen-gntalloc vgem ${LAB_XEN_KMODS:-}
 	img_add_project "$du"
 	# bench mode (bench/run.sh): extra scripts over /lab/, more memory and grants
 	[ -z "${LAB_GUEST_OVERLAY:-}" ] || cp -a "$LAB_GUEST_OVERLAY/." "$du/lab/"
@@ -152,7 +152,7 @@ scen_xen() {
 	CFG
 	cp "$KCACHE/vmlinux" "$d0/boot/vmlinux"
 	img_cpio "$d0" "$out/dom0.cpio"; rm -rf "$d0"
-	local xargs="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM:-512M},max:${LAB_DOM0_MEM:-512M} dom0_max_vcpus=1 bootscrub=false ${LAB_XEN_ARGS:-}"
+	local xargs="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM:-512M},max:${LAB_DOM0_MEM:-512M} dom0_max_vcpus=1 bootscrub=false gnttab_max_frames=256 ${LAB_XEN_ARGS:-}"
 	local kargs="console=hvc0 earlyprintk=xen quiet panic=-1 cryptomgr.notests domu.cryptomgr.notests lab.scenario=xen lab.role=dom0 lab.roles=$roles $LAB_SKIP_ARG ${LAB_XEN_DOM0_ARGS:-}"
 	[ "$mode" = shell ] && kargs="$kargs lab.shell=1"
 	run_qemu "$out" xen "${LAB_TIMEOUT_XEN:-480}" "$mode" \

@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xfer: cross-domain export/import checks for the Xen lab scenario.
+ *
+ * One process runs a list of commands, given on the command line
+ * (separated by ":") or, with "-", read from stdin one per line, so that a
+ * test script can keep an export or an import alive across steps in other
+ * domains (feed it through a FIFO).  Each command prints "ok CMD ..." or
+ * "FAIL CMD: reason"; the first failure ends the program with status 1.
+ *
+ * Buffers carry the test pattern: 64-bit little-endian word i is
+ * SEED * 0x9e3779b97f4a7c15 ^ i * 0xbf58476d1ce4e5b9 (the Xen backend's
+ * debugfs vmap_probe uses the same pattern and FNV-1a hash).
+ *
+ * Exporter commands:
+ *   vgem SIZE SEED          vgem buffer of SIZE bytes (K/M suffixes) with the
+ *                           pattern of SEED
+ *   export PEER [rw]        export it to domain PEER through the Xen backend;
+ *                           prints "handle HEX"
+ *   verify SEED             the vgem buffer holds the pattern of SEED
+ *   wait-released SECS      wait for the peer's RELEASED event
+ *   unexport [revoke]       unexport (revoke: tear the import down now)
+ * Importer commands:
+ *   import HANDLE [SECS]    import (waiting up to SECS, default 60, for the
+ *                           offer); prints the time and the backend's
+ *                           directory/data map times
+ *   import-fails HANDLE ERR [SECS]  the import fails with errno ERR (a name:
+ *                           EPERM, EBADMSG, ...)
+ *   mmap-check SEED         mmap read-only and compare with the pattern
+ *   mmap-fill SEED          mmap read-write and write the pattern
+ *   vmap-check SEED         kernel mapping (dma_buf_vmap via debugfs)
+ *                           hashes to the pattern's hash
+ *   vmap-fill SEED          write the pattern through the kernel mapping
+ *   rw-refused              a writable mmap of the import fails (EACCES)
+ *   write-faults            writing to a read-only mapping kills a child
+ *                           with SIGSEGV or SIGBUS
+ *   hold                    keep a read-only mapping (for revocation)
+ *   held-check SEED         the held mapping still shows the pattern
+ *   held-faults             reading the held mapping kills a child (SIGBUS)
+ *   prime-import            import it into vgem (PRIME: attach and map
+ *                           for vgem's device, i.e. an sg table over the
+ *                           mapped pages and its DMA addresses)
+ *   release                 close the imported dma-buf
+ * Both:
+ *   stats                   print the Xen backend's page counters
+ *   sleep MS
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include <drm/drm.h>
+
+#include "hyperdmabuf.h"
+
+#define PROG		"xfer"
+#define DEBUGFS		"/sys/kernel/debug/hyper_dmabuf_xen_pages/"
+
+static int dev = -1;
+static struct hdmabuf_vgem_buf vbuf = { .dmabuf = -1 };
+static int vcard = -1;
+static struct hyper_dmabuf_handle exp_handle;
+static int imp_fd = -1;
+static uint64_t imp_size;
+static void *held;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static inline uint64_t pattern(uint64_t seed, uint64_t i)
+{
+	return seed * 0x9e3779b97f4a7c15ULL ^ i * 0xbf58476d1ce4e5b9ULL;
+}
+
+static void fill(void *p, uint64_t size, uint64_t seed)
+{
+	uint64_t *w = p, i;
+
+	for (i = 0; i < size / 8; i++)
+		w[i] = htole64(pattern(seed, i));
+}
+
+/* Index of the first word that differs, or -1. */
+static int64_t compare(const void *p, uint64_t size, uint64_t seed)
+{
+	const volatile uint64_t *w = p;
+	uint64_t i;
+
+	for (i = 0; i < size / 8; i++)
+		if (le64toh(w[i]) != pattern(seed, i))
+			return (int64_t)i;
+	return -1;
+}
+
+static uint64_t pattern_hash(uint64_t size, uint64_t seed)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, i;
+
+	for (i = 0; i < size / 8; i++) {
+		h ^= pattern(seed, i);
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int fail(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int fail(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL %s: ", cmd);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	return -1;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s)
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		*v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		*v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		*v <<= 30, end++;
+	return *end ? -1 : 0;
+}
+
+static const struct {
+	const char *name;
+	int err;
+} errnames[] = {
+	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EIO", EIO },
+	{ "ENOMEM", ENOMEM }, { "EACCES", EACCES }, { "EINVAL", EINVAL },
+	{ "ENOSPC", ENOSPC }, { "EBADMSG", EBADMSG }, { "EPROTO", EPROTO },
+	{ "ENODEV", ENODEV }, { "ESTALE", ESTALE }, { "ERANGE", ERANGE },
+	{ "EAGAIN", EAGAIN }, { "ENOTCONN", ENOTCONN },
+};
+
+static int errno_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (!strcmp(s, errnames[i].name))
+			return errnames[i].err;
+	return -1;
+}
+
+static const char *errno_name(int err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].err == err)
+			return errnames[i].name;
+	return "?";
+}
+
+/* Value of counter @name in the backend's debugfs stats, or -1. */
+static long long stat_get(const char *name)
+{
+	char line[128], key[64];
+	long long v, found = -1;
+	FILE *f = fopen(DEBUGFS "stats", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/* Writes @req to the vmap probe and returns the hash it read back. */
+static int vmap_probe(const char *cmd, const char *req, uint64_t *hash,
+		      unsigned long long *ns)
+{
+	char buf[128];
+	ssize_t n;
+	int fd = open(DEBUGFS "vmap_probe", O_RDWR);
+
+	if (fd < 0)
+		return fail(cmd, "open vmap_probe: %s", strerror(errno));
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		int err = errno;
+
+		close(fd);
+		return fail(cmd, "vmap_probe '%s': %s", req, strerror(err));
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return fail(cmd, "read vmap_probe: %s", strerror(errno));
+	buf[n] = '\0';
+	if (sscanf(buf, "hash=%" SCNx64 " ns=%llu", hash, ns) != 2)
+		return fail(cmd, "vmap_probe said '%s'", buf);
+	return 0;
+}
+
+/* Runs @fn in a child; returns the signal that killed it, 0 if none. */
+static int child_signal(void (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		fn();
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+static void *child_map;
+
+static void child_write(void)
+{
+	*(volatile uint64_t *)child_map = 1;
+}
+
+static void child_read(void)
+{
+	(void)*(volatile uint64_t *)held;
+}
+
+static int do_import(const char *hs, uint64_t secs, int *err_out)
+{
+	struct hyper_dmabuf_handle h;
+	double t0, t1, deadline;
+	int fd;
+
+	if (!hs || hdmabuf_handle_parse(hs, &h)) {
+		*err_out = EINVAL;
+		return -1;
+	}
+	deadline = now_ms() + secs * 1000.0;
+	for (;;) {
+		t0 = now_ms();
+		fd = hdmabuf_import(dev, &h, 0, &imp_size);
+		t1 = now_ms();
+		/* The offer travels separately: wait for it to arrive. */
+		if (fd != -ENOENT || t1 > deadline)
+			break;
+		usleep(50000);
+	}
+	if (fd < 0) {
+		*err_out = -fd;
+		return -1;
+	}
+	imp_fd = fd;
+	printf("info: import of %llu KiB took %.3f ms (dir map %.3f ms, data map %.3f ms, %.2f us/page)\n",
+	       (unsigned long long)imp_size >> 10, t1 - t0,
+	       stat_get("last_map_dir_ns") / 1e6,
+	       stat_get("last_map_data_ns") / 1e6,
+	       stat_get("last_map_data_ns") / 1e3 /
+	       (double)(imp_size / 4096 ? imp_size / 4096 : 1));
+	return 0;
+}
+
+static int run(char **argv, int argc)
+{
+	const char *cmd = argv[0];
+	uint64_t a = 0, seed = 0;
+	int ret, err;
+
+	if (!strcmp(cmd, "vgem")) {
+		if (argc < 3 || parse_u64(argv[1], &a) || parse_u64(argv[2], &seed))
+			return fail(cmd, "usage: vgem SIZE SEED");
+		if (vcard < 0)
+			vcard = hdmabuf_vgem_open();
+		if (vcard < 0)
+			return fail(cmd, "open vgem: %s", strerror(-vcard));
+		hdmabuf_vgem_free(&vbuf);
+		ret = hdmabuf_vgem_alloc_size(vcard, a, &vbuf);
+		if (ret)
+			return fail(cmd, "alloc %llu: %s", (unsigned long long)a,
+				    strerror(-ret));
+		fill(vbuf.map, vbuf.size, seed);
+		printf("ok vgem %llu bytes\n", (unsigned long long)vbuf.size);
+	} else if (!strcmp(cmd, "export")) {
+		struct hyper_dmabuf_export e;
+		char hs[HDMABUF_HANDLE_STRLEN + 1];
+
+		if (argc < 2 || parse_u64(argv[1], &a))
+			return fail(cmd, "usage: export PEER [rw]");
+		memset(&e, 0, sizeof(e));
+		e.fd = vbuf.dmabuf;
+		e.backend = HYPER_DMABUF_BACKEND_XEN;
+		e.peer = a;
+		if (argc > 2 && !strcmp(argv[2], "rw"))
+			e.flags = HYPER_DMABUF_EXPORT_RW;
+		ret = hdmabuf_export(dev, &e);
+		if (ret)
+			return fail(cmd, "export to %llu: %s",
+				    (unsigned long long)a, strerror(-ret));
+		exp_handle = e.handle;
+		hdmabuf_handle_format(&e.handle, hs);
+		printf("handle %s\nok export\n", hs);
+	} else if (!strcmp(cmd, "verify")) {
+		int64_t bad;
+
+		if (argc < 2 || parse_u64(argv[1], &seed) || !vbuf.map)
+			return fail(cmd, "usage: verify SEED (after vgem)");
+		bad = compare(vbuf.map, vbuf.size, seed);
+		if (bad >= 0)
+			return fail(cmd, "word %lld differs", (long long)bad);
+		printf("ok verify\n");
+	} else if (!strcmp(cmd, "wait-released")) {
+		struct hyper_dmabuf_event ev;
+		double end;
+
+		if (argc < 2 || parse_u64(argv[1], &a))
+			return fail(cmd, "usage: wait-released SECS");
+		end = now_ms() + a * 1000.0;
+		for (;;) {
+			int left = (int)(end - now_ms());
+
+			if (left <= 0)
+				return fail(cmd, "no RELEASED event");
+			ret = hdmabuf_read_event(dev, &ev, left);
+			if (ret < 0 && ret != -EINTR)
+				return fail(cmd, "read event: %s", strerror(-ret));
+			if (ret == 1 && ev.type == HYPER_DMABUF_EVENT_RELEASED &&
+			    hdmabuf_handle_eq(&ev.handle, &exp_handle))
+				break;
+		}
+		printf("ok wait-released\n");
+	} else if (!strcmp(cmd, "unexport")) {
+		uint32_t fl = argc > 1 && !strcmp(argv[1], "revoke") ?
+			      HYPER_DMABUF_UNEXPORT_REVOKE : 0;
+
+		ret = hdmabuf_unexport(dev, &exp_handle, fl, 30000);
+		if (ret)
+			return fail(cmd, "%s", strerror(-ret));
+		printf("ok unexport\n");
+	} else if (!strcmp(cmd, "import")) {
+		if (argc > 2 && parse_u64(argv[2], &a))
+			return fail(cmd, "usage: import HANDLE [SECS]");
+		if (do_import(argv[1], argc > 2 ? a : 60, &err))
+			return fail(cmd, "%s", strerror(err));
+		printf("ok import\n");
+	} else if (!strcmp(cmd, "import-fails")) {
+		int want = errno_parse(argc > 2 ? argv[2] : NULL);
+
+		if (want < 0 || (argc > 3 && parse_u64(argv[3], &a)))
+			return fail(cmd, "usage: import-fails HANDLE ERRNO [SECS]");
+		if (!do_import(argv[1], argc > 3 ? a : 20, &err))
+			return fail(cmd, "the import succeeded");
+		if (err != want)
+			return fail(cmd, "failed with %s (%s), expected %s",
+				    errno_name(err), strerror(err), argv[2]);
+		printf("ok import-fails %s\n", argv[2]);
+	} else if (!strcmp(cmd, "mmap-check") || !strcmp(cmd, "mmap-fill")) {
+		bool wr = !strcmp(cmd, "mmap-fill");
+		double t0 = now_ms(), t1;
+		int64_t bad = -1;
+		void *p;
+
+		if (argc < 2 || parse_u64(argv[1], &seed) || imp_fd < 0)
+			return fail(cmd, "usage: %s SEED (after import)", cmd);
+		p = mmap(NULL, imp_size, PROT_READ | (wr ? PROT_WRITE : 0),
+			 MAP_SHARED, imp_fd, 0);
+		if (p == MAP_FAILED)
+			return fail(cmd, "mmap: %s", strerror(errno));
+		t1 = now_ms();
+		if (wr)
+			fill(p, imp_size, seed);
+		else
+			bad = compare(p, imp_size, seed);
+		munmap(p, imp_size);
+		if (bad >= 0)
+			return fail(cmd, "word %lld differs", (long long)bad);
+		printf("info: %s of %llu KiB: mmap %.3f ms, access %.3f ms\n",
+		       cmd, (unsigned long long)imp_size >> 10, t1 - t0,
+		       now_ms() - t1);
+		printf("ok %s\n", cmd);
+	} else if (!strcmp(cmd, "vmap-check") || !strcmp(cmd, "vmap-fill")) {
+		unsigned long long ns;
+		char req[64];
+		uint64_t h;
+
+		if (argc < 2 || parse_u64(argv[1], &seed) || imp_fd < 0)
+			return fail(cmd, "usage: %s SEED (after import)", cmd);
+		if (!strcmp(cmd, "vmap-fill"))
+			snprintf(req, sizeof(req), "%d fill %llu", imp_fd,
+				 (unsigned long long)seed);
+		else
+			snprintf(req, sizeof(req), "%d hash", imp_fd);
+		if (vmap_probe(cmd, req, &h, &ns))
+			return -1;
+		if (h != pattern_hash(imp_size, seed))
+			return fail(cmd, "hash %016llx, expected %016llx",
+				    (unsigned long long)h,
+				    (unsigned long long)pattern_hash(imp_size, seed));
+		printf("info: %s of %llu KiB: %.3f ms\n", cmd,
+		       (unsigned long long)imp_size >> 10, ns / 1e6);
+		printf("ok %s\n", cmd);
+	} else if (!strcmp(cmd, "rw-refused")) {
+		void *p = mmap(NULL, imp_size, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, imp_fd, 0);
+
+		if (p != MAP_FAILED) {
+			munmap(p, imp_size);
+			return fail(cmd, "a writable mapping was allowed");
+		}
+		if (errno != EACCES)
+			return fail(cmd, "mmap: %s, expected EACCES",
+				    strerror(errno));
+		p = mmap(NULL, imp_size, PROT_READ, MAP_SHARED, imp_fd, 0);
+		if (p == MAP_FAILED)
+			return fail(cmd, "mmap read-only: %s", strerror(errno));
+		ret = mprotect(p, imp_size, PROT_READ | PROT_WRITE);
+		err = errno;
+		munmap(p, imp_size);
+		if (!ret)
+			return fail(cmd, "mprotect to writable was allowed");
+		printf("ok rw-refused (mmap and mprotect: %s)\n", strerror(err));
+	} else if (!strcmp(cmd, "write-faults")) {
+		int sig;
+
+		child_map = mmap(NULL, imp_size, PROT_READ, MAP_SHARED, imp_fd, 0);
+		if (child_map == MAP_FAILED)
+			return fail(cmd, "mmap: %s", strerror(errno));
+		/* The child writes through the read-only mapping. */
+		sig = child_signal(child_write);
+		munmap(child_map, imp_size);
+		if (sig != SIGSEGV && sig != SIGBUS)
+			return fail(cmd, "the write was not stopped (signal %d)", sig);
+		printf("ok write-faults (%s)\n", strsignal(sig));
+	} else if (!strcmp(cmd, "hold")) {
+		held = mmap(NULL, imp_size, PROT_READ, MAP_SHARED, imp_fd, 0);
+		if (held == MAP_FAILED) {
+			held = NULL;
+			return fail(cmd, "mmap: %s", strerror(errno));
+		}
+		printf("ok hold\n");
+	} else if (!strcmp(cmd, "held-check")) {
+		int64_t bad;
+
+		if (argc < 2 || parse_u64(argv[1], &seed) || !held)
+			return fail(cmd, "usage: held-check SEED (after hold)");
+		bad = compare(held, imp_size, seed);
+		if (bad >= 0)
+			return fail(cmd, "word %lld differs", (long long)bad);
+		printf("ok held-check\n");
+	} else if (!strcmp(cmd, "held-faults")) {
+		int sig;
+
+		if (!held)
+			return fail(cmd, "nothing held");
+		sig = child_signal(child_read);
+		if (sig != SIGBUS)
+			return fail(cmd, "reading did not raise SIGBUS (signal %d)", sig);
+		munmap(held, imp_size);
+		held = NULL;
+		printf("ok held-faults\n");
+	} else if (!strcmp(cmd, "prime-import")) {
+		struct drm_prime_handle ph = { .fd = imp_fd };
+		struct drm_gem_close cl = { 0 };
+
+		if (imp_fd < 0)
+			return fail(cmd, "nothing imported");
+		if (vcard < 0)
+			vcard = hdmabuf_vgem_open();
+		if (vcard < 0)
+			return fail(cmd, "open vgem: %s", strerror(-vcard));
+		if (ioctl(vcard, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph))
+			return fail(cmd, "PRIME_FD_TO_HANDLE: %s", strerror(errno));
+		cl.handle = ph.handle;
+		ioctl(vcard, DRM_IOCTL_GEM_CLOSE, &cl);
+		printf("ok prime-import\n");
+	} else if (!strcmp(cmd, "release")) {
+		if (held)
+			munmap(held, imp_size);
+		held = NULL;
+		if (imp_fd >= 0)
+			close(imp_fd);
+		imp_fd = -1;
+		printf("ok release\n");
+	} else if (!strcmp(cmd, "stats")) {
+		char line[128];
+		FILE *f = fopen(DEBUGFS "stats", "r");
+
+		if (!f)
+			return fail(cmd, "open stats: %s", strerror(errno));
+		while (fgets(line, sizeof(line), f))
+			printf("info: stat %s", line);
+		fclose(f);
+		printf("ok stats\n");
+	} else if (!strcmp(cmd, "sleep")) {
+		if (argc < 2 || parse_u64(argv[1], &a))
+			return fail(cmd, "usage: sleep MS");
+		usleep(a * 1000);
+		printf("ok sleep\n");
+	} else {
+		return fail(cmd, "unknown command");
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int run_line(char *line)
+{
+	char *argv[8], *save = NULL, *tok;
+	int argc = 0;
+
+	for (tok = strtok_r(line, " \t\n", &save); tok && argc < 8;
+	     tok = strtok_r(NULL, " \t\n", &save))
+		argv[argc++] = tok;
+	if (!argc || argv[0][0] == '#')
+		return 0;
+	return run(argv, argc);
+}
+
+int main(int argc, char **argv)
+{
+	int i, start;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s - | CMD [ARGS] [: CMD [ARGS]]...\n",
+			PROG);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	dev = hdmabuf_open(0);
+	if (dev < 0) {
+		fprintf(stderr, "%s: open %s: %s\n", PROG, HDMABUF_DEV,
+			strerror(-dev));
+		return 1;
+	}
+	if (!strcmp(argv[1], "-")) {
+		char line[256];
+
+		while (fgets(line, sizeof(line), stdin))
+			if (run_line(line))
+				return 1;
+		return 0;
+	}
+	for (start = 1, i = 1; i <= argc; i++) {
+		if (i < argc && strcmp(argv[i], ":"))
+			continue;
+		if (i > start && run(argv + start, i - start))
+			return 1;
+		start = i + 1;
+	}
+	return 0;
+}
