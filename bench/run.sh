@@ -38,7 +38,7 @@ mkdir -p "$OUT/overlay"
 cp -a tests/lab/guest/bench/xen "$OUT/overlay/"
 cat >"$OUT/overlay/bench.conf" <<-EOF
 	BENCH_EXPORT_ARGS="--sizes $sizes --reps $reps --reps-large $reps_large --pagecost $pagecost --scale $scale --seconds $secs"
-	BENCH_TIMEOUT=3000
+	BENCH_TIMEOUT=1700
 EOF
 skip=$(ls tests/lab/guest/xen/*/*.sh 2>/dev/null | xargs -r -n1 basename | sed 's/\.sh$//' | sort -u | tr '\n' ' ')
 
@@ -51,8 +51,8 @@ export LAB_DOMU_MEM=${BENCH_DOMU_MEM:-1600}
 # grant table and maptrack room for 1 GiB buffers (262144 grants)
 export LAB_XEN_ARGS="gnttab_max_frames=1024 gnttab_max_maptrack_frames=4096"
 export LAB_XEN_DOMU_CFG=$'max_grant_frames = 1024\nmax_maptrack_frames = 4096'
-export LAB_XEN_DOM0_ARGS="lab.timeout=3000"
-export LAB_TIMEOUT_XEN=3600
+export LAB_XEN_DOM0_ARGS="lab.timeout=1800"
+export LAB_TIMEOUT_XEN=2400
 echo "bench: lab run (xen scenario, kernel $K): sizes $sizes, reps $reps/$reps_large, pagecost $pagecost, scale $scale, ${secs}s streams"
 SCENARIOS=xen KERNELS=$K tests/lab/run.sh check 2>&1 | tee "$OUT/lab.out"
 lab_rc=${PIPESTATUS[0]}

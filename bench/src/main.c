@@ -457,7 +457,7 @@ int main(int argc, char **argv)
 		.reps = 7, .reps_large = 3, .stream_size = 8ULL << 20, .seconds = 5,
 	};
 	struct bench b = { .peer = -1, .hdm = -1, .card = -1, .gntalloc = -1,
-			   .gntdev = -1, .timeout_ms = 180000 };
+			   .gntdev = -1, .timeout_ms = 90000 };
 	const char *xs = "/lab/bench";
 	struct rlimit rl = { 65536, 65536 };
 	int c, i;
