@@ -94,7 +94,7 @@ def main():
                "exporter domu1, importer domu2",
         "settings": a.config,
         "guest_kernel": (guests[0]["kernel"] if guests else a.kernel),
-        "xen": "%s%s" % (xen.get("xen_version", "?"), xen.get("xen_extra", "")),
+        "xen": xen.get("xen_version", "?"),
         "xen_commandline": xen.get("xen_commandline"),
         "qemu": pkgs.get("qemu-system-x86", "?"),
         "xen_package": next((v for k, v in pkgs.items() if k.startswith("xen-hypervisor")), "?"),
