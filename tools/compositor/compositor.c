@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hyperdmabuf-compositor: the demo's guest compositor.  It renders the
+ * animated test pattern (pattern.h) into a ring of vgem dumb buffers, the
+ * way a compositor fills its scanout buffers, and shares every finished
+ * frame with another domain through /dev/hyper_dmabuf, with typed
+ * metadata (XRGB8888, width, height, stride).  A buffer is drawn into
+ * again only after the importer has released it (a RELEASED event on our
+ * file) and it has been unexported.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <linux/dma-buf.h>
+#include <linux/hyper_dmabuf.h>
+
+#include "pattern.h"
+#include "vgem.h"
+
+#define PROG		"hyperdmabuf-compositor"
+#define VERSION		"0.1.0"
+#define DEFAULT_DEV	"/dev/hyper_dmabuf"
+#define MAX_BUFFERS	8
+#define EXIT_USAGE	2
+#define FMT_XRGB8888	(0x34325258u)	/* 'X' 'R' '2' '4' */
+
+struct fb_slot {
+	struct vgem_fb fb;
+	struct hyper_dmabuf_handle handle;
+	int exported;		/* handle is a live export of ours */
+	int released;		/* the importer has let go of it */
+	uint32_t frame;		/* frame shown in it */
+};
+
+struct compositor {
+	int dev;
+	uint32_t backend;
+	uint64_t peer;
+	unsigned int nr_bufs;
+	unsigned int timeout_ms;
+	int verbose;
+	struct fb_slot slot[MAX_BUFFERS];
+	unsigned long long released;	/* RELEASED events for our frames */
+	unsigned long long max_wait_ms;	/* longest wait for a free buffer */
+};
+
+static const struct {
+	const char *name;
+	uint32_t id;
+} backend_names[] = {
+	{ "loopback", HYPER_DMABUF_BACKEND_LOOPBACK },
+	{ "xen", HYPER_DMABUF_BACKEND_XEN },
+	{ "virtio", HYPER_DMABUF_BACKEND_VIRTIO },
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_target(const char *s, uint32_t *backend, uint64_t *domid)
+{
+	const char *colon = strchr(s, ':');
+	unsigned int i;
+	uint64_t id;
+	char num[16];
+	size_t n;
+
+	if (!colon)
+		return -1;
+	n = (size_t)(colon - s);
+	for (i = 0; i < sizeof(backend_names) / sizeof(backend_names[0]); i++)
+		if (strlen(backend_names[i].name) == n &&
+		    !strncmp(backend_names[i].name, s, n)) {
+			*backend = backend_names[i].id;
+			return parse_u64(colon + 1, UINT64_MAX, domid);
+		}
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = 0;
+	if (parse_u64(num, HYPER_DMABUF_MAX_BACKENDS, &id) || !id)
+		return -1;
+	*backend = (uint32_t)id;
+	return parse_u64(colon + 1, UINT64_MAX, domid);
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret;
+}
+
+static int dmabuf_sync(int fd, uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return xioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+/* ---------------------------------------------------------------- events */
+
+/* Mark the slot whose export @ev is about; -1 when the peer went away. */
+static int handle_event(struct compositor *c,
+			const struct hyper_dmabuf_event *ev)
+{
+	unsigned int i;
+
+	if (ev->type == HYPER_DMABUF_EVENT_PEER_DOWN &&
+	    ev->backend == c->backend && ev->peer == c->peer) {
+		warnx("the importing domain went down");
+		return -1;
+	}
+	if (ev->type != HYPER_DMABUF_EVENT_RELEASED)
+		return 0;
+	for (i = 0; i < c->nr_bufs; i++) {
+		struct fb_slot *s = &c->slot[i];
+
+		if (s->exported && !s->released &&
+		    !memcmp(&s->handle, &ev->handle, sizeof(s->handle))) {
+			s->released = 1;
+			c->released++;
+		}
+	}
+	return 0;
+}
+
+/* Read events until slot @s is released, at most c->timeout_ms. */
+static int wait_released(struct compositor *c, struct fb_slot *s)
+{
+	uint64_t start = now_us(), deadline = start + c->timeout_ms * 1000ULL;
+	struct hyper_dmabuf_event ev[16];
+
+	while (!s->released) {
+		struct pollfd pfd = { .fd = c->dev, .events = POLLIN };
+		uint64_t now = now_us();
+		ssize_t n, i;
+		int ret;
+
+		if (now >= deadline) {
+			warnx("frame %u was not released within %u ms",
+			      s->frame, c->timeout_ms);
+			return -1;
+		}
+		ret = poll(&pfd, 1, (int)((deadline - now + 999) / 1000));
+		if (ret < 0 && errno != EINTR) {
+			warn("poll");
+			return -1;
+		}
+		if (ret <= 0)
+			continue;
+		n = read(c->dev, ev, sizeof(ev));
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			warn("read events");
+			return -1;
+		}
+		for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++)
+			if (handle_event(c, &ev[i]))
+				return -1;
+	}
+	if ((now_us() - start) / 1000 > c->max_wait_ms)
+		c->max_wait_ms = (now_us() - start) / 1000;
+	return 0;
+}
+
+/* The buffer is free again: drop the (released) export. */
+static int recycle(struct compositor *c, struct fb_slot *s)
+{
+	struct hyper_dmabuf_unexport u;
+
+	if (!s->exported)
+		return 0;
+	if (wait_released(c, s))
+		return -1;
+	memset(&u, 0, sizeof(u));
+	u.handle = s->handle;
+	u.timeout_ms = 0;	/* released: returns at once */
+	if (xioctl(c->dev, HYPER_DMABUF_IOCTL_UNEXPORT, &u)) {
+		warn("unexport of frame %u", s->frame);
+		return -1;
+	}
+	s->exported = 0;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- frames */
+
+static int render(struct fb_slot *s, uint32_t frame)
+{
+	uint32_t y;
+
+	if (dmabuf_sync(s->fb.dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE)) {
+		warn("DMA_BUF_IOCTL_SYNC start");
+		return -1;
+	}
+	for (y = 0; y < PATTERN_HEIGHT; y++)
+		pattern_row(frame, y,
+			    (uint32_t *)((char *)s->fb.map +
+					 (size_t)y * s->fb.pitch));
+	if (dmabuf_sync(s->fb.dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE)) {
+		warn("DMA_BUF_IOCTL_SYNC end");
+		return -1;
+	}
+	s->frame = frame;
+	return 0;
+}
+
+static int export_frame(struct compositor *c, struct fb_slot *s)
+{
+	struct hyper_dmabuf_export e;
+	char opaque[32];
+	int n;
+
+	n = snprintf(opaque, sizeof(opaque), "frame=%u", s->frame);
+	memset(&e, 0, sizeof(e));
+	e.fd = s->fb.dmabuf;
+	e.backend = c->backend;
+	e.peer = c->peer;
+	e.opaque_ptr = (uintptr_t)opaque;
+	e.opaque_len = (uint32_t)n;
+	e.meta.fourcc = FMT_XRGB8888;
+	e.meta.nr_planes = 1;
+	e.meta.modifier = 0;	/* DRM_FORMAT_MOD_LINEAR */
+	e.meta.width = s->fb.width;
+	e.meta.height = s->fb.height;
+	e.meta.planes[0].offset = 0;
+	e.meta.planes[0].stride = s->fb.pitch;
+	if (xioctl(c->dev, HYPER_DMABUF_IOCTL_EXPORT, &e)) {
+		warn("export of frame %u", s->frame);
+		return -1;
+	}
+	s->handle = e.handle;
+	s->exported = 1;
+	s->released = 0;
+	return 0;
+}
+
+static void sleep_until(uint64_t t_us)
+{
+	uint64_t now = now_us();
+	struct timespec ts;
+
+	if (now >= t_us)
+		return;
+	ts.tv_sec = (time_t)((t_us - now) / 1000000);
+	ts.tv_nsec = (long)((t_us - now) % 1000000) * 1000;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: %s [OPTIONS] --to BACKEND:DOMID\n"
+"Render an animated %ux%u XRGB8888 test pattern into vgem scanout buffers\n"
+"and share every frame with another domain through hyper_dmabuf.\n"
+"\n"
+"  -t, --to BACKEND:DOMID  the importing domain (BACKEND: loopback, xen,\n"
+"                          virtio or a number)\n"
+"  -n, --frames N          frames to send (default 60)\n"
+"  -r, --fps F             frames per second to aim for (default 0: as fast\n"
+"                          as the importer releases the buffers)\n"
+"  -b, --buffers N         buffers in the ring, 2..%d (default 2: double\n"
+"                          buffering)\n"
+"  -T, --timeout MS        longest wait for the importer to release a\n"
+"                          buffer (default 30000)\n"
+"  -d, --device PATH       the hyper_dmabuf device (default " DEFAULT_DEV ")\n"
+"  -v, --verbose           print every frame\n"
+"  -h, --help              this text\n"
+"  -V, --version           print the version\n"
+"\n"
+"Prints the frames exported, the frames the importer released and the\n"
+"frame rate.  Exit status: 0 when every frame was exported and released,\n"
+"1 on errors, 2 on usage errors.\n",
+		PROG, PATTERN_WIDTH, PATTERN_HEIGHT, MAX_BUFFERS);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "frames", required_argument, NULL, 'n' },
+		{ "fps", required_argument, NULL, 'r' },
+		{ "buffers", required_argument, NULL, 'b' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct compositor c = { .dev = -1, .nr_bufs = 2, .timeout_ms = 30000 };
+	const char *dev_path = DEFAULT_DEV, *to = NULL;
+	uint64_t frames = 60, fps = 0, v, t0, t_export = 0, t_end;
+	struct hyper_dmabuf_info info;
+	unsigned int i;
+	uint32_t f;
+	int card, opt, ret = EXIT_FAILURE;
+	double secs;
+
+	while ((opt = getopt_long(argc, argv, "+t:n:r:b:T:d:vhV", longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			to = optarg;
+			if (parse_target(optarg, &c.backend, &c.peer)) {
+				warnx("bad target '%s' (expected BACKEND:DOMID)",
+				      optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			if (parse_u64(optarg, UINT32_MAX, &frames) || !frames) {
+				warnx("bad frame count '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			if (parse_u64(optarg, 1000, &fps)) {
+				warnx("bad rate '%s' (0..1000)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'b':
+			if (parse_u64(optarg, MAX_BUFFERS, &v) || v < 2) {
+				warnx("bad buffer count '%s' (2..%d)", optarg,
+				      MAX_BUFFERS);
+				return EXIT_USAGE;
+			}
+			c.nr_bufs = (unsigned int)v;
+			break;
+		case 'T':
+			if (parse_u64(optarg, 3600000, &v) || !v) {
+				warnx("bad timeout '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			c.timeout_ms = (unsigned int)v;
+			break;
+		case 'd':
+			dev_path = optarg;
+			break;
+		case 'v':
+			c.verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("%s %s (hyper_dmabuf ABI %d)\n", PROG, VERSION,
+			       HYPER_DMABUF_ABI_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", PROG);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		warnx("unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!to) {
+		warnx("no target: give --to BACKEND:DOMID");
+		return EXIT_USAGE;
+	}
+
+	c.dev = open(dev_path, O_RDWR | O_CLOEXEC);
+	if (c.dev < 0)
+		err(EXIT_FAILURE, "%s", dev_path);
+	memset(&info, 0, sizeof(info));
+	if (xioctl(c.dev, HYPER_DMABUF_IOCTL_GET_INFO, &info))
+		err(EXIT_FAILURE, "GET_INFO on %s", dev_path);
+	if (info.abi_version != HYPER_DMABUF_ABI_VERSION ||
+	    !(info.features & HYPER_DMABUF_FEAT_EVENTS))
+		errx(EXIT_FAILURE, "%s: unsupported ABI %u", dev_path,
+		     info.abi_version);
+	card = vgem_open();
+	if (card < 0) {
+		errno = -card;
+		err(EXIT_FAILURE, "no vgem card (modprobe vgem)");
+	}
+	for (i = 0; i < c.nr_bufs; i++) {
+		int r = vgem_fb_create(card, PATTERN_WIDTH, PATTERN_HEIGHT,
+				       &c.slot[i].fb);
+
+		if (r) {
+			errno = -r;
+			warn("vgem dumb buffer %ux%u", PATTERN_WIDTH,
+			     PATTERN_HEIGHT);
+			goto out;
+		}
+	}
+
+	t0 = now_us();
+	for (f = 0; f < frames; f++) {
+		struct fb_slot *s = &c.slot[f % c.nr_bufs];
+
+		if (recycle(&c, s) || render(s, f) || export_frame(&c, s))
+			goto report;
+		if (c.verbose)
+			printf("frame %u exported (buffer %u)\n", f,
+			       f % c.nr_bufs);
+		if (fps)
+			sleep_until(t0 + (f + 1) * 1000000ULL / fps);
+	}
+	t_export = now_us();
+	/* the last frames count once the importer is done with them */
+	for (i = 0; i < c.nr_bufs; i++)
+		if (recycle(&c, &c.slot[i]))
+			goto report;
+	ret = EXIT_SUCCESS;
+report:
+	t_end = now_us();
+	if (!t_export)
+		t_export = t_end;
+	secs = (double)(t_end - t0) / 1e6;
+	printf("%s: frames exported %u, released by the importer %llu, "
+	       "%.2f s, %.2f fps (exporting %.2f s; longest wait for a free "
+	       "buffer %llu ms)\n", PROG, f, c.released, secs,
+	       secs > 0 ? (double)c.released / secs : 0.0,
+	       (double)(t_export - t0) / 1e6, c.max_wait_ms);
+out:
+	/* closing the device revokes whatever is still exported */
+	close(c.dev);
+	for (i = 0; i < c.nr_bufs; i++)
+		vgem_fb_destroy(&c.slot[i].fb);
+	close(card);
+	return ret;
+}
