@@ -43,6 +43,7 @@
 #define DEFAULT_DEV	"/dev/hyper_dmabuf"
 #define DEFAULT_OUTDIR	"/var/lib/hyper_dmabuf/frames"
 #define MAX_SOURCES	32
+#define RECENT		64	/* consumed handles remembered */
 #define EXIT_USAGE	2
 
 struct source {
@@ -60,6 +61,7 @@ struct importd {
 	unsigned long long max_frames;	/* exit after this many, 0 = never */
 	int png_level;
 	int verbose;
+	const char *oneshot;		/* --handle: PNG named after it */
 
 	int dev;
 	int listen_fd;
@@ -67,6 +69,13 @@ struct importd {
 	unsigned long long frames;	/* consumed */
 	unsigned long long rejected;	/* bad metadata or refused */
 	unsigned long long failed;	/* import or consumer errors */
+	/*
+	 * Handles consumed lately: an exporter unexports a released buffer
+	 * only when it gets round to it, and a rescan (start-up, overflow)
+	 * must not take the same frame twice.
+	 */
+	struct hyper_dmabuf_handle recent[RECENT];
+	unsigned int recent_next;
 };
 
 static volatile sig_atomic_t stop;
@@ -283,7 +292,9 @@ unmap:
 static int png_path(const struct importd *d, unsigned long long seq,
 		    char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s/frame-%08llu.png", d->outdir, seq);
+	int n = d->oneshot ?
+		snprintf(buf, len, "%s/%s.png", d->outdir, d->oneshot) :
+		snprintf(buf, len, "%s/frame-%08llu.png", d->outdir, seq);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -393,6 +404,12 @@ static int source_allowed(const struct importd *d, uint32_t backend,
 	return 0;
 }
 
+static void remember(struct importd *d, const struct hyper_dmabuf_handle *h)
+{
+	d->recent[d->recent_next] = *h;
+	d->recent_next = (d->recent_next + 1) % RECENT;
+}
+
 /*
  * Import and consume one offer.  @backend and @peer are what the event
  * (or LIST + QUERY) said; QUERY must agree.  Returns 0 when the frame was
@@ -406,8 +423,12 @@ static int process_offer(struct importd *d,
 	struct frame_layout l;
 	const char *why;
 	char hex[33], fcc[5];
+	unsigned int i;
 	int ret;
 
+	for (i = 0; i < RECENT; i++)
+		if (!memcmp(&d->recent[i], h, sizeof(*h)))
+			return 0;
 	handle_hex(h, hex);
 	memset(&q, 0, sizeof(q));
 	q.handle = *h;
@@ -429,6 +450,7 @@ static int process_offer(struct importd *d,
 		return 0;
 	}
 	if (frame_validate(&q.meta, q.size, &l, &why)) {
+		remember(d, h);		/* one log line per bad frame */
 		d->rejected++;
 		warnx("rejecting frame %s from %s:%llu: %s (fourcc %s 0x%08x, %ux%u, %u planes, stride %u, offset %u, modifier 0x%llx, size %llu)",
 		      hex, backend_name(q.backend), (unsigned long long)q.peer,
@@ -461,6 +483,7 @@ static int process_offer(struct importd *d,
 		close(im.fd);
 		return 0;
 	}
+	remember(d, h);
 	if (d->sock_path)
 		ret = consume_socket(d, im.fd, im.size, &l, &q);
 	else
@@ -830,6 +853,7 @@ int main(int argc, char **argv)
 	if (handle_arg) {
 		unsigned long long before = d.frames;
 
+		d.oneshot = handle_arg;
 		process_offer(&d, &one);
 		close(d.dev);
 		return d.frames > before ? EXIT_SUCCESS : EXIT_FAILURE;
