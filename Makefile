@@ -84,7 +84,8 @@ check-unit:
 	@rm -f build/check-unit.log; mkdir -p build
 	@set -o pipefail; rc=0; \
 	for t in "tests/uapi check" "tests/unit check" "tests/fuzz replay" \
-		 "tools/ctl check" "tools/hyper_dmabufd/tests check"; do \
+		 "tools/ctl check" "tools/hyper_dmabufd/tests check" \
+		 "tests/importd check"; do \
 		$(MAKE) --no-print-directory -C $$t 2>&1 | \
 			tee -a build/check-unit.log || rc=1; \
 	done; \
@@ -164,12 +165,15 @@ sparse: kdir-check
 
 # ---------------------------------------------------------------- demo
 
+# A guest compositor's frames on the host (docs/demo.rst): DEMO=xen|single,
+# DEMO_FRAMES (60), DEMO_FPS (0), DEMO_KERNEL (6.12).  Runs as root.
 demo:
-	@echo "make demo: not yet available (it needs the Xen backend)."
+	@DEMO="$(DEMO)" DEMO_FRAMES="$(DEMO_FRAMES)" DEMO_FPS="$(DEMO_FPS)" \
+	DEMO_KERNEL="$(DEMO_KERNEL)" LAB_CACHE="$(LAB_CACHE)" tests/lab/demo.sh
 
 clean: clean-modules
 	rm -rf build tests/unit/build tests/fuzz/build tests/uapi/build \
-		tools/hyper_dmabufd/tests/build
+		tools/hyper_dmabufd/tests/build tests/importd/build
 	$(MAKE) -C tools clean
 
 # ---------------------------------------------------------------- bench

@@ -772,10 +772,21 @@ int main(int argc, char **argv)
 	int c, i, ret = EXIT_SUCCESS;
 
 	/* the config file first, so that options given on the command line win */
-	for (i = 1; i < argc - 1; i++)
-		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config"))
-			if (read_config(&d, argv[i + 1]))
-				return EXIT_USAGE;
+	for (i = 1; i < argc; i++) {
+		const char *file = NULL;
+
+		if (!strcmp(argv[i], "--"))
+			break;
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
+		    i + 1 < argc)
+			file = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			file = argv[i] + 9;
+		else if (!strncmp(argv[i], "-c", 2) && argv[i][2])
+			file = argv[i] + 2;
+		if (file && read_config(&d, file))
+			return EXIT_USAGE;
+	}
 	while ((c = getopt_long(argc, argv, "+f:o:s:k:n:H:l:c:d:vhV", longopts,
 				NULL)) != -1) {
 		char key[16];

@@ -13,7 +13,7 @@ lab_notok() { echo "@@TAP not ok - $LAB_ROLE: $*"; }
 # lab_tap "description" command...: run a command, report it as one result
 lab_tap() {
 	_d=$1; shift
-	if "$@"; then lab_ok "$_d"; return 0; fi
+	"$@" && { lab_ok "$_d"; return 0; }
 	_rc=$?; lab_notok "$_d (rc=$_rc)"; return $_rc
 }
 

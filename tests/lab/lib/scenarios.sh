@@ -8,7 +8,9 @@
 
 QEMU_COMMON=(-accel tcg -nodefaults -display none -no-reboot -monitor none)
 LAB_SKIP_ARG=$( [ -n "${LAB_SKIP:-}" ] && echo "lab.skip=$(echo $LAB_SKIP | tr ' ' :)")
-GUEST_ARGS="console=ttyS0 quiet panic=-1 cryptomgr.notests $LAB_SKIP_ARG"
+# LAB_GUEST_ARGS: extra kernel arguments for every guest (e.g. make demo's
+# lab.demo=1 demo.frames=N); Xen domUs get them through dom0's domu.* args
+GUEST_ARGS="console=ttyS0 quiet panic=-1 cryptomgr.notests $LAB_SKIP_ARG ${LAB_GUEST_ARGS:-}"
 
 # run_qemu OUT NAME TIMEOUT MODE ARGS...: QEMU with its serial console on stdio
 # (interactive in shell mode) or in OUT/console-NAME.log
@@ -153,7 +155,7 @@ scen_xen() {
 	cp "$KCACHE/vmlinux" "$d0/boot/vmlinux"
 	img_cpio "$d0" "$out/dom0.cpio"; rm -rf "$d0"
 	local xargs="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM:-512M},max:${LAB_DOM0_MEM:-512M} dom0_max_vcpus=1 bootscrub=false gnttab_max_frames=256 ${LAB_XEN_ARGS:-}"
-	local kargs="console=hvc0 earlyprintk=xen quiet panic=-1 cryptomgr.notests domu.cryptomgr.notests lab.scenario=xen lab.role=dom0 lab.roles=$roles $LAB_SKIP_ARG ${LAB_XEN_DOM0_ARGS:-}"
+	local kargs="console=hvc0 earlyprintk=xen quiet panic=-1 cryptomgr.notests domu.cryptomgr.notests lab.scenario=xen lab.role=dom0 lab.roles=$roles $LAB_SKIP_ARG ${LAB_XEN_DOM0_ARGS:-} ${LAB_GUEST_ARGS:-} $(for w in ${LAB_GUEST_ARGS:-}; do printf 'domu.%s ' "$w"; done)"
 	[ "$mode" = shell ] && kargs="$kargs lab.shell=1"
 	run_qemu "$out" xen "${LAB_TIMEOUT_XEN:-480}" "$mode" \
 		-cpu qemu64,+svm,+rdrand -m "${LAB_XEN_MEM:-2048}" -smp 2 \

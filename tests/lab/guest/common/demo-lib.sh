@@ -48,3 +48,58 @@ demo_check_pngs() {
 	done
 	[ $_bad = 0 ] || { echo "demo_check_pngs: $_bad of $2 PNGs differ from the pattern"; return 1; }
 }
+
+# demo_args: the demo's kernel arguments (make demo passes them through
+# LAB_GUEST_ARGS): DEMO_MODE=1 under make demo (PNGs are sent to the host),
+# DEMO_FRAMES (default 10 under make check), DEMO_FPS (0: unpaced).
+demo_args() {
+	DEMO_MODE=0 DEMO_FRAMES=10 DEMO_FPS=0
+	for _w in $(cat /proc/cmdline); do
+		case $_w in
+		lab.demo=*) DEMO_MODE=${_w#*=} ;;
+		demo.frames=*) DEMO_FRAMES=${_w#*=} ;;
+		demo.fps=*) DEMO_FPS=${_w#*=} ;;
+		esac
+	done
+}
+
+# demo_send_files FILE...: each file to the host on the console, base64
+# between "@@FILE-BEGIN name size sha256" and "@@FILE-END name" (the host
+# checks size and hash). A pause every 200 lines lets a slow console
+# (Xen's serial) drain.
+demo_send_files() {
+	for _f in "$@"; do
+		_b=$(basename "$_f")
+		echo "@@FILE-BEGIN $_b $(wc -c <"$_f") $(sha256sum "$_f" | cut -d' ' -f1)"
+		base64 "$_f" | {
+			_i=0
+			while read -r _l; do
+				echo "$_l"
+				_i=$((_i + 1))
+				[ $((_i % 200)) = 0 ] && sleep 0.05
+			done
+		}
+		echo "@@FILE-END $_b"
+	done
+}
+
+# demo_result KEY VALUE...: one "@@DEMO key value" line for make demo
+demo_result() { _k=$1; shift; echo "@@DEMO $_k $*"; }
+
+# demo_load_xen: the core module and the Xen backend module(s)
+# (hyper_dmabuf_xen*.ko); 77 (skip) when the backend is not built.
+demo_load_xen() {
+	DEMO_LOADED=
+	ls $LAB_KO/hyper_dmabuf_xen*.ko >/dev/null 2>&1 || { echo "Xen backend not built: skip"; return 77; }
+	if [ ! -d /sys/module/hyper_dmabuf ]; then
+		insmod $LAB_KO/hyper_dmabuf.ko || return 1
+		DEMO_LOADED=hyper_dmabuf
+	fi
+	for _ko in $LAB_KO/hyper_dmabuf_xen*.ko; do
+		_n=$(basename "$_ko" .ko)
+		[ -d /sys/module/$_n ] && continue
+		insmod "$_ko" || return 1
+		DEMO_LOADED="$_n $DEMO_LOADED"
+	done
+	lab_wait_for 5 test -c /dev/hyper_dmabuf
+}

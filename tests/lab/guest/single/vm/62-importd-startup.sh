@@ -32,6 +32,8 @@ upid=$!
 sleep 0.5
 hyperdmabuf-compositor --to loopback:1 --frames 3 --timeout 30000 >/tmp/ue.out 2>&1
 crc=$?
+# a handler releases the import before it encodes the PNG: wait for the files
+lab_wait_for 20 sh -c '[ "$(ls /tmp/uevent-png/*.png 2>/dev/null | wc -l)" = 3 ]'
 kill $upid 2>/dev/null; wait $upid 2>/dev/null
 cat /tmp/ue.out /tmp/uevent.log
 lab_tap "uevent one-shot: compositor's 3 frames imported and released" test $crc = 0 || rc=1

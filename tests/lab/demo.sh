@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make demo: a guest compositor's frames on the host (docs/demo.rst).
+#
+# Boots a lab scenario (tests/lab/run.sh) in which hyperdmabuf-compositor
+# renders the test pattern into vgem scanout buffers and exports every
+# frame, and hyper_dmabuf-importd imports them and writes PNGs; the PNGs
+# come back over the console, are verified (size, sha256) and the last one
+# is compared pixel by pixel with the pattern on the host.
+#
+# Environment (make variables of the same names):
+#   DEMO         xen (default once backends/xen exists), single (the
+#                loopback backend in one VM) or virtio (not available yet)
+#   DEMO_FRAMES  frames to send (60)
+#   DEMO_FPS     pacing of the compositor, 0 = as fast as released (0)
+#   DEMO_KERNEL  guest kernel, 6.12 or 6.1 (6.12)
+#   DEMO_OUT     output directory (build/demo)
+# Exit status: 0 when every frame crossed and the last PNG is exact.
+set -uo pipefail
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$LAB_DIR/../.." && pwd)
+OUT=${DEMO_OUT:-$REPO/build/demo}
+FRAMES=${DEMO_FRAMES:-60}
+FPS=${DEMO_FPS:-0}
+KERNEL=${DEMO_KERNEL:-6.12}
+DEMO=${DEMO:-}
+
+die() { echo "make demo: $*" >&2; exit 1; }
+have_backend() { compgen -G "$REPO/backends/$1/*.c" >/dev/null; }
+
+if [ -z "$DEMO" ]; then
+	if have_backend xen && [ -e "$LAB_DIR/guest/xen/dom0/70-demo.sh" ]; then
+		DEMO=xen
+	else
+		DEMO=single
+		echo "make demo: the Xen backend is not in this tree yet: running the demo on the loopback backend (DEMO=single)"
+	fi
+fi
+case $DEMO in
+xen)
+	have_backend xen || die "DEMO=xen: the Xen backend (backends/xen) is not in this tree yet; DEMO=single runs the same pipeline on the loopback backend"
+	scen=xen imp=dom0 exp=domu1 path="domu1 -> dom0 over Xen grant tables"
+	export LAB_XEN_DOMUS=1
+	;;
+single | loopback)
+	DEMO=single scen=single imp=vm exp=vm path="pseudo-domain 0 -> 1 over the loopback backend, one VM"
+	;;
+virtio)
+	die "DEMO=virtio: not available: the virtio backend has not landed yet (use DEMO=xen or DEMO=single)"
+	;;
+*) die "unknown DEMO '$DEMO' (xen, single, virtio)" ;;
+esac
+[[ $FRAMES =~ ^[1-9][0-9]{0,5}$ ]] || die "DEMO_FRAMES must be a number from 1 to 999999"
+[[ $FPS =~ ^[0-9]{1,3}$ ]] || die "DEMO_FPS must be a number from 0 to 999"
+[ "$(id -u)" = 0 ] || die "the lab needs root (mmdebstrap, chroot, namespaces); run as root"
+
+# the host-side checker (and its build dependencies on a fresh machine)
+"$REPO/tests/apt-install.sh" gcc make libc6-dev zlib1g-dev || die "cannot install gcc/zlib1g-dev"
+CHECK=$REPO/tools/compositor/build/host/hyperdmabuf-pattern-check
+make -s -C "$REPO/tools/compositor" B=build/host build/host/hyperdmabuf-pattern-check ||
+	die "cannot build the pattern checker"
+
+mkdir -p "$OUT"
+# only the demo runs: every other test of the scenario is skipped
+skip=$(ls "$LAB_DIR"/guest/$scen/*/*.sh | xargs -n1 basename | sed 's/\.sh$//' |
+	grep -vx 70-demo | sort -u | tr '\n' ' ')
+echo "== make demo: $DEMO, $FRAMES frames, kernel $KERNEL (lab log: $OUT/lab.log) =="
+SCENARIOS=$scen KERNELS=$KERNEL LAB_SKIP="$skip" \
+	LAB_GUEST_ARGS="lab.demo=1 demo.frames=$FRAMES demo.fps=$FPS" \
+	"$LAB_DIR/run.sh" check 2>&1 | tee "$OUT/lab.log"
+lab_rc=${PIPESTATUS[0]}
+run_dir=$(sed -n 's/^== hyper_dmabuf lab summary (run dir \([^,]*\),.*/\1/p' "$OUT/lab.log")
+logs=$run_dir/$scen-$KERNEL
+[ -n "$run_dir" ] && [ -f "$logs/$imp.log" ] || die "the lab run produced no console log (see $OUT/lab.log)"
+
+# the PNGs: base64 between @@FILE markers in the importer's console log
+rm -rf "$OUT/png"
+mkdir -p "$OUT/png"
+tr -d '\r' <"$logs/$imp.log" | awk -v dir="$OUT/png" -v man="$OUT/manifest" '
+	/@@FILE-BEGIN / { sub(/.*@@FILE-BEGIN /, ""); cur = dir "/" $1 ".b64";
+			  print $1, $2, $3 > man; printf "" > cur; next }
+	/@@FILE-END / { close(cur); cur = ""; next }
+	cur { print > cur }'
+bad=0 n=0
+if [ -f "$OUT/manifest" ]; then
+	while read -r name size sum; do
+		f=$OUT/png/$name
+		base64 -d <"$f.b64" >"$f" 2>/dev/null
+		rm -f "$f.b64"
+		if [ "$(stat -c %s "$f")" != "$size" ] || [ "$(sha256sum <"$f" | cut -d' ' -f1)" != "$sum" ]; then
+			echo "make demo: $name was damaged on the way (size/sha256 mismatch)" >&2
+			bad=$((bad + 1))
+		fi
+		n=$((n + 1))
+	done <"$OUT/manifest"
+	rm -f "$OUT/manifest"
+fi
+
+comp=$(tr -d '\r' <"$logs/$exp.log" | sed -n 's/.*@@DEMO compositor //p' | tail -n 1)
+crossed=$(sed -n 's/.*released by the importer \([0-9]*\),.*/\1/p' <<<"$comp")
+fps=$(sed -n 's/.*, \([0-9.]*\) fps.*/\1/p' <<<"$comp")
+secs=$(sed -n 's/.*importer [0-9]*, \([0-9.]*\) s,.*/\1/p' <<<"$comp")
+last=$OUT/png/$(printf 'frame-%08d.png' $((FRAMES - 1)))
+
+echo
+echo "== make demo ($DEMO, kernel $KERNEL): $path =="
+rc=0
+if [ -n "$crossed" ]; then
+	echo "frames crossed:    $crossed of $FRAMES (exported by hyperdmabuf-compositor, imported and released by hyper_dmabuf-importd)"
+	echo "frames per second: $fps ($crossed frames in $secs s, export to release, PNG encoding included; QEMU TCG)"
+else
+	echo "frames crossed:    unknown (no compositor report in $logs/$exp.log)"
+	rc=1
+fi
+[ "$crossed" = "$FRAMES" ] || rc=1
+echo "PNGs:              $n in $OUT/png/ ($((n - bad)) intact)"
+[ "$n" = "$FRAMES" ] && [ $bad = 0 ] || rc=1
+if [ -f "$last" ] && res=$("$CHECK" $((FRAMES - 1)) "$last" 2>&1); then
+	echo "last PNG:          $last"
+	echo "                   sha256 $(sha256sum <"$last" | cut -d' ' -f1), $(stat -c %s "$last") bytes"
+	echo "                   frame $((FRAMES - 1)) of the pattern, pixel-exact (checked on the host)"
+else
+	echo "last PNG:          $last: ${res:-missing}"
+	rc=1
+fi
+if [ $rc = 0 ] && [ "$lab_rc" = 0 ]; then
+	echo "make demo: OK"
+else
+	echo "make demo: FAILED (lab exit $lab_rc; logs in $logs)"
+	rc=1
+fi
+exit $rc

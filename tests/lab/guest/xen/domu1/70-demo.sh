@@ -1,0 +1,18 @@
+# The demo's exporting side (see xen/dom0/70-demo.sh): renders and exports
+# DEMO_FRAMES frames to dom0 once dom0's importer is ready.
+. /lab/common/demo-lib.sh
+demo_args
+ready=$(lab_kv_wait demo/ready 120) || exit 1
+[ "$ready" = 1 ] || { echo "dom0 is not running the demo ($ready)"; exit 77; }
+demo_load_xen || { lab_kv_set demo/done 1; exit 1; }
+lab_modprobe vgem || { lab_kv_set demo/done 1; demo_unload; exit 1; }
+hyperdmabuf-compositor --to xen:0 --frames "$DEMO_FRAMES" --fps "$DEMO_FPS" \
+	--timeout 60000 >/tmp/demo-comp.out 2>&1
+crc=$?
+cat /tmp/demo-comp.out
+demo_result compositor "$(tail -n 1 /tmp/demo-comp.out)"
+lab_kv_set demo/done $crc
+lab_tap "demo: compositor sent $DEMO_FRAMES frames to dom0, all released" test $crc = 0
+r=$?
+demo_unload
+exit $r
