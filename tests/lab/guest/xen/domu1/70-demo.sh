@@ -6,6 +6,11 @@ ready=$(lab_kv_wait demo/ready 120) || exit 1
 [ "$ready" = 1 ] || { echo "dom0 is not running the demo ($ready)"; exit 77; }
 demo_load_xen || { lab_kv_set demo/done 1; exit 1; }
 lab_modprobe vgem || { lab_kv_set demo/done 1; demo_unload; exit 1; }
+# exports to dom0 need the backend's channel with it (docs/xen.rst)
+if ! lab_wait_for 90 grep -q '^0 [a-z]* connected ' /sys/kernel/debug/hyper_dmabuf_xen/channels; then
+	cat /sys/kernel/debug/hyper_dmabuf_xen/channels
+	lab_notok "demo: no channel with dom0"; lab_kv_set demo/done 1; demo_unload; exit 1
+fi
 hyperdmabuf-compositor --to xen:0 --frames "$DEMO_FRAMES" --fps "$DEMO_FPS" \
 	--timeout 60000 >/tmp/demo-comp.out 2>&1
 crc=$?
