@@ -11,7 +11,12 @@ hyper_dmabuf-importd --outdir $out 2>/dev/null
 lab_tap "importd: no --from is a usage error (2)" test $? = 2 || rc=1
 hyper_dmabuf-importd --from xen 2>/dev/null
 lab_tap "importd: a malformed source is a usage error (2)" test $? = 2 || rc=1
-demo_importd_start $log --from loopback:0 --outdir $out || { cat $log; demo_unload; exit 1; }
+printf 'from = xen:7 # wrong\nbogus line\n' >/tmp/bad.conf
+hyper_dmabuf-importd --config /tmp/bad.conf 2>/dev/null
+lab_tap "importd: a malformed config file is a usage error (2)" test $? = 2 || rc=1
+# the settings come from a config file this time
+printf '# test\nfrom = loopback:0\noutdir = %s  # PNGs\n' $out >/tmp/importd.conf
+demo_importd_start $log --config /tmp/importd.conf || { cat $log; demo_unload; exit 1; }
 hyperdmabuf-compositor --to loopback:1 --frames 12 --timeout 20000 >/tmp/comp.out 2>&1
 crc=$?
 cat /tmp/comp.out
