@@ -103,3 +103,22 @@ demo_load_xen() {
 	done
 	lab_wait_for 5 test -c /dev/hyper_dmabuf
 }
+
+# demo_check_pngs_any DIR N: N PNGs in DIR that are frames 0..N-1 of the
+# pattern in any order, each frame once (a start-up scan finds waiting
+# offers in LIST order, which is not the order they were made in)
+demo_check_pngs_any() {
+	_n=$(ls "$1"/*.png 2>/dev/null | wc -l)
+	[ "$_n" = "$2" ] || { echo "demo_check_pngs_any: $_n PNGs in $1, expected $2"; return 1; }
+	_seen=" "
+	for _f in "$1"/*.png; do
+		_i=0
+		while [ $_i -lt "$2" ]; do
+			case "$_seen" in *" $_i "*) ;; *)
+				hyperdmabuf-pattern-check $_i "$_f" >/dev/null 2>&1 && { _seen="$_seen$_i "; break; } ;;
+			esac
+			_i=$((_i + 1))
+		done
+		[ $_i -lt "$2" ] || { echo "demo_check_pngs_any: $_f is none of the frames left"; return 1; }
+	done
+}

@@ -18,7 +18,7 @@ crc=$?
 cat /tmp/late.out /tmp/late.log
 lab_tap "importd started late: picks up the waiting offers, exits after --frames 4" test $irc = 0 || rc=1
 lab_tap "compositor: all 4 frames released" test $crc = 0 || rc=1
-lab_tap "importd started late: 4 pixel-exact PNGs" demo_check_pngs /tmp/late-png 4 || rc=1
+lab_tap "importd started late: 4 PNGs, frames 0-3 each pixel-exact (any order)" demo_check_pngs_any /tmp/late-png 4 || rc=1
 
 # one import per uevent
 cat >/tmp/on-uevent.sh <<'EOS'
@@ -39,10 +39,7 @@ cat /tmp/ue.out /tmp/uevent.log
 lab_tap "uevent one-shot: compositor's 3 frames imported and released" test $crc = 0 || rc=1
 lab_tap "uevent one-shot: 3 offers seen with backend, peer, size and fourcc" \
 	test "$(grep -c 'from loopback:0 size 3686400 fourcc 875713112' /tmp/uevent.log)" = 3 || rc=1
-n=0
-for f in /tmp/uevent-png/*.png; do hyperdmabuf-pattern-check 0 "$f" >/dev/null 2>&1 ||
-	hyperdmabuf-pattern-check 1 "$f" >/dev/null 2>&1 || hyperdmabuf-pattern-check 2 "$f" >/dev/null 2>&1 ||
-	{ echo "$f matches no frame"; continue; }; n=$((n + 1)); done
-lab_tap "uevent one-shot: 3 PNGs named after the handles, each a frame of the pattern" test $n = 3 || rc=1
+lab_tap "uevent one-shot: 3 PNGs named after the handles, frames 0-2 pixel-exact" \
+	demo_check_pngs_any /tmp/uevent-png 3 || rc=1
 demo_unload
 exit $rc
