@@ -18,6 +18,7 @@ res=$(lab_kv_wait demo/done $((DEMO_FRAMES + 90)))
 demo_importd_stop
 st=$?
 cat $log
+[ "$res" = skip ] && { echo "the Xen backend cannot share pages yet: skip"; demo_unload; exit 77; }
 demo_result importd "$(tail -n 1 $log)"
 demo_result pngs "$(ls $out | wc -l)"
 lab_tap "demo: domu1's compositor finished ($res)" test "$res" = 0 || rc=1

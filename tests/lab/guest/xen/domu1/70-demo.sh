@@ -15,6 +15,10 @@ hyperdmabuf-compositor --to xen:0 --frames "$DEMO_FRAMES" --fps "$DEMO_FPS" \
 	--timeout 60000 >/tmp/demo-comp.out 2>&1
 crc=$?
 cat /tmp/demo-comp.out
+# until the backend shares pages, EXPORT says EOPNOTSUPP: nothing to demo
+if [ $crc != 0 ] && grep -q 'export of frame 0: Operation not supported' /tmp/demo-comp.out; then
+	lab_kv_set demo/done skip; demo_unload; exit 77
+fi
 demo_result compositor "$(tail -n 1 /tmp/demo-comp.out)"
 lab_kv_set demo/done $crc
 lab_tap "demo: compositor sent $DEMO_FRAMES frames to dom0, all released" test $crc = 0
