@@ -34,6 +34,7 @@ help:
 	@echo "make check-unit   protocol/uapi unit tests + fuzz corpus replay"
 	@echo "make fuzz         libFuzzer run, FUZZ_SECONDS=$(FUZZ_SECONDS) per target"
 	@echo "make matrix       build against every Debian linux-headers-*-amd64"
+	@echo "make dkms-check   dkms build against every installed headers package"
 	@echo "make style        checkpatch.pl on the kernel code"
 	@echo "make sparse       sparse (C=2) on the kernel code"
 	@echo "make demo         the end-to-end demo"

@@ -610,6 +610,7 @@ int cmd_export(int argc, char **argv)
 	uint64_t size = 0;
 	sigset_t mask;
 	struct stat st;
+	off_t off;
 	pid_t pid;
 
 	parse_args(argc, argv, &a);
@@ -639,7 +640,9 @@ int cmd_export(int argc, char **argv)
 			goto out;
 		}
 		e.fd = a.in_fd;
-		size = (uint64_t)lseek(a.in_fd, 0, SEEK_END);
+		/* dma-bufs report their size through SEEK_END. */
+		off = lseek(a.in_fd, 0, SEEK_END);
+		size = off > 0 ? (uint64_t)off : 0;
 	} else {
 		card = hdmabuf_vgem_open();
 		if (card < 0) {

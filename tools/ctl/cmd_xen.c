@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hyperdmabuf-ctl xen-allow: in dom0, let two Xen domains share buffers.
+ * hyperdmabuf-ctl xen-allow: in dom0, let two domUs share buffers.
  *
- * The Xen backend only talks to a peer that the toolstack has allowed,
- * on both sides:
- *   /local/domain/A/data/hyper_dmabuf/allow/B = "1"
- *   /local/domain/B/data/hyper_dmabuf/allow/A = "1"
- * written by dom0 in one transaction (docs/xen.rst).  The nodes and the
- * allow directories belong to dom0 and are readable by the domain whose
- * directory holds them, so a guest can read but not extend its own list.
+ * A domU talks to dom0 and to the domains listed in its own allow
+ * directory; the pair's channel keys live in the higher domain's area,
+ * which a kernel cannot make accessible to the other domain.  For
+ * domains A < B, exactly as docs/xen.rst ("Allowing two domUs") says:
+ *   1. /local/domain/B/data/hyper_dmabuf/A = "" with permissions
+ *      nB bA rB (owned by B, A reads and writes, B reads what A creates);
+ *   2. /local/domain/A/data/hyper_dmabuf/allow/B = ""
+ *      /local/domain/B/data/hyper_dmabuf/allow/A = ""
+ * in one transaction.  --remove deletes the allow keys (both domains drop
+ * the channel), then the pair directory.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,79 +31,113 @@ static void help(void)
 {
 	printf("Usage: %s xen-allow [--remove] DOMID_A DOMID_B\n"
 	       "\n"
-	       "Run in dom0: allow (or with --remove, forbid again) domains A\n"
-	       "and B to share buffers through the Xen backend, by writing\n"
+	       "Run in dom0: allow (or with --remove, forbid again) domUs A and\n"
+	       "B to share buffers through the Xen backend.  For A < B it\n"
+	       "creates the pair directory /local/domain/B/data/hyper_dmabuf/A\n"
+	       "(permissions nB bA rB) and the keys\n"
 	       "/local/domain/A/data/hyper_dmabuf/allow/B and\n"
-	       "/local/domain/B/data/hyper_dmabuf/allow/A in xenstore.\n"
+	       "/local/domain/B/data/hyper_dmabuf/allow/A (docs/xen.rst).\n"
 	       "\n"
 	       "  -r, --remove   remove the permission\n"
 	       "  -j, --json     print the result as JSON\n", PROG_NAME);
 }
 
 #ifdef HAVE_XENSTORE
-/*
- * Owned by dom0, readable by @dom.  Set on the allow directory too: a
- * node created by dom0 inside a guest's data directory would otherwise
- * inherit the guest's ownership, and the guest could extend its list.
- */
-static bool xs_protect(struct xs_handle *xs, xs_transaction_t t,
-		       const char *path, unsigned int dom)
+/* Runs @step(xs, t, lo, hi) in a transaction, retried on EAGAIN. */
+static int xs_txn(struct xs_handle *xs, unsigned int lo, unsigned int hi,
+		  bool (*step)(struct xs_handle *, xs_transaction_t,
+			       unsigned int, unsigned int))
 {
-	struct xs_permissions perms[2] = {
-		{ .id = 0, .perms = XS_PERM_NONE },
-		{ .id = dom, .perms = XS_PERM_READ },
-	};
+	xs_transaction_t t;
+	int tries, err = EAGAIN;
 
-	return xs_set_permissions(xs, t, path, perms, dom ? 2 : 1);
+	for (tries = 0; tries < 16 && err == EAGAIN; tries++) {
+		t = xs_transaction_start(xs);
+		if (t == XBT_NULL)
+			return -errno;
+		if (!step(xs, t, lo, hi)) {
+			err = errno;
+			xs_transaction_end(xs, t, true);
+			return -err;
+		}
+		err = xs_transaction_end(xs, t, false) ? 0 : errno;
+	}
+	return -err;
 }
 
-/* Write or remove both nodes in one transaction; 0 or -errno. */
-static int xs_apply(unsigned int a, unsigned int b, bool remove)
+static bool allow_step(struct xs_handle *xs, xs_transaction_t t,
+		       unsigned int lo, unsigned int hi)
 {
-	unsigned int dom[2] = { a, b };
-	char dir[2][80], node[2][96];
-	struct xs_handle *xs;
-	xs_transaction_t t;
-	int i, tries, err = 0;
+	struct xs_permissions perms[3] = {
+		{ .id = hi, .perms = XS_PERM_NONE },
+		{ .id = lo, .perms = XS_PERM_READ | XS_PERM_WRITE },
+		{ .id = hi, .perms = XS_PERM_READ },
+	};
+	char path[96];
 
-	for (i = 0; i < 2; i++) {
-		snprintf(dir[i], sizeof(dir[i]),
-			 "/local/domain/%u/data/hyper_dmabuf/allow", dom[i]);
-		snprintf(node[i], sizeof(node[i]), "%s/%u", dir[i], dom[!i]);
-	}
+	snprintf(path, sizeof(path), "/local/domain/%u/data/hyper_dmabuf/%u",
+		 hi, lo);
+	if (!xs_write(xs, t, path, "", 0) ||
+	    !xs_set_permissions(xs, t, path, perms, 3))
+		return false;
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/data/hyper_dmabuf/allow/%u", lo, hi);
+	if (!xs_write(xs, t, path, "", 0))
+		return false;
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/data/hyper_dmabuf/allow/%u", hi, lo);
+	return xs_write(xs, t, path, "", 0);
+}
+
+/* xs_rm() of a missing node is not an error. */
+static bool rm_node(struct xs_handle *xs, xs_transaction_t t,
+		    const char *path)
+{
+	return xs_rm(xs, t, path) || errno == ENOENT;
+}
+
+static bool unallow_step(struct xs_handle *xs, xs_transaction_t t,
+			 unsigned int lo, unsigned int hi)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/data/hyper_dmabuf/allow/%u", lo, hi);
+	if (!rm_node(xs, t, path))
+		return false;
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/data/hyper_dmabuf/allow/%u", hi, lo);
+	return rm_node(xs, t, path);
+}
+
+static bool rm_pair_step(struct xs_handle *xs, xs_transaction_t t,
+			 unsigned int lo, unsigned int hi)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/local/domain/%u/data/hyper_dmabuf/%u",
+		 hi, lo);
+	return rm_node(xs, t, path);
+}
+
+/* 0 or -errno. */
+static int xs_apply(unsigned int lo, unsigned int hi, bool remove)
+{
+	struct xs_handle *xs;
+	int ret;
+
 	xs = xs_open(0);
 	if (!xs)
 		return -(errno ? errno : ENOENT);
-	for (tries = 0; tries < 16; tries++) {
-		t = xs_transaction_start(xs);
-		if (t == XBT_NULL) {
-			err = errno;
-			break;
-		}
-		err = 0;
-		for (i = 0; i < 2 && !err; i++) {
-			if (remove) {
-				if (!xs_rm(xs, t, node[i]) && errno != ENOENT)
-					err = errno;
-			} else if (!xs_mkdir(xs, t, dir[i]) ||
-				   !xs_protect(xs, t, dir[i], dom[i]) ||
-				   !xs_write(xs, t, node[i], "1", 1) ||
-				   !xs_protect(xs, t, node[i], dom[i])) {
-				err = errno;
-			}
-		}
-		if (err) {
-			xs_transaction_end(xs, t, true);
-			break;
-		}
-		if (xs_transaction_end(xs, t, false))
-			break;
-		err = errno;
-		if (err != EAGAIN)
-			break;
+	if (!remove) {
+		ret = xs_txn(xs, lo, hi, allow_step);
+	} else {
+		ret = xs_txn(xs, lo, hi, unallow_step);
+		if (!ret)
+			ret = xs_txn(xs, lo, hi, rm_pair_step);
 	}
 	xs_close(xs);
-	return -err;
+	return ret;
 }
 #endif
 
@@ -138,16 +175,18 @@ int cmd_xen_allow(int argc, char **argv)
 				    argv[optind + i], XEN_DOMID_MAX);
 	if (dom[0] == dom[1])
 		usage_error(cmd, "a domain does not share with itself");
+	if (!dom[0] || !dom[1])
+		usage_error(cmd, "dom0 shares with every domain, nothing to allow");
 #ifdef HAVE_XENSTORE
 	{
-		int ret = xs_apply((unsigned int)dom[0], (unsigned int)dom[1],
-				   remove);
+		unsigned int lo = (unsigned int)(dom[0] < dom[1] ? dom[0] : dom[1]);
+		unsigned int hi = (unsigned int)(dom[0] < dom[1] ? dom[1] : dom[0]);
+		int ret = xs_apply(lo, hi, remove);
 		struct jw w;
 
 		if (ret) {
 			print_err(-ret, "xenstore: %s %u <-> %u",
-				  remove ? "remove" : "allow",
-				  (unsigned int)dom[0], (unsigned int)dom[1]);
+				  remove ? "remove" : "allow", lo, hi);
 			return EXIT_FAILURE;
 		}
 		if (ctl_opts.json) {

@@ -51,7 +51,7 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -j, --json         JSON output (one value per line)\n"
 		"      --host SOCKET  talk to the virtio host daemon instead of\n"
-		"                     the local device\n"
+		"                     the local device (not supported yet)\n"
 		"  -h, --help         this text ('%s COMMAND --help' per command)\n"
 		"  -V, --version      tool version and the module's ABI\n"
 		"\n"

@@ -118,6 +118,7 @@ run 2 watch extra
 run 2 xen-allow
 run 2 xen-allow 1
 run 2 xen-allow 1 1
+run 2 xen-allow 0 3
 run 2 xen-allow 1 2 3
 run 2 xen-allow 1 32752
 run 2 xen-allow -- -1 2
