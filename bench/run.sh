@@ -9,6 +9,7 @@
 #
 # Environment: BENCH_KERNEL (6.12), BENCH_REPS (7), BENCH_REPS_LARGE (3),
 #   BENCH_SECONDS (5), BENCH_SIZES, BENCH_PAGECOST, BENCH_SCALE,
+#   BENCH_LAB_TIMEOUT (s, 2400; 360 quick), BENCH_WAIT (s, one wait, 90; 20 quick),
 #   BENCH_XEN_MEM (4096 MiB for QEMU), BENCH_DOMU_MEM (1600 MiB per domU),
 #   LAB_CACHE (the lab's).
 # Output: bench/results/xen-<kernel>.json, .png, .txt (the latest run) and
@@ -25,20 +26,25 @@ K=${BENCH_KERNEL:-6.12}
 OUT=$TOP/build/bench
 mkdir -p "$OUT" bench/results
 rm -rf "$OUT/overlay" "$OUT"/*.jsonl
+# BENCH_LAB_TIMEOUT: hard limit of the lab boot (s); one wait of
+# hdmabuf-bench is bounded by BENCH_WAIT (s)
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	sizes=${BENCH_SIZES:-4K,1M,8M,32M} reps=${BENCH_REPS:-3} reps_large=${BENCH_REPS_LARGE:-2}
-	pagecost=${BENCH_PAGECOST:-1M,8M,64M} scale=${BENCH_SCALE:-1,100} secs=${BENCH_SECONDS:-2}
+	sizes=${BENCH_SIZES:-4K,1M,8M} reps=${BENCH_REPS:-2} reps_large=${BENCH_REPS_LARGE:-1}
+	pagecost=${BENCH_PAGECOST:-1M,8M} scale=${BENCH_SCALE:-1,100} secs=${BENCH_SECONDS:-1}
+	lab_timeout=${BENCH_LAB_TIMEOUT:-360} wait=${BENCH_WAIT:-20}
 else
 	sizes=${BENCH_SIZES:-4K,64K,1M,8M,32M,256M} reps=${BENCH_REPS:-7} reps_large=${BENCH_REPS_LARGE:-3}
 	pagecost=${BENCH_PAGECOST:-1M,8M,64M,256M,1G} scale=${BENCH_SCALE:-1,100,10000} secs=${BENCH_SECONDS:-5}
+	lab_timeout=${BENCH_LAB_TIMEOUT:-2400} wait=${BENCH_WAIT:-90}
 fi
 
 # the bench scripts go over /lab/xen/ of the images; every other xen test is skipped
 mkdir -p "$OUT/overlay"
 cp -a tests/lab/guest/bench/xen "$OUT/overlay/"
 cat >"$OUT/overlay/bench.conf" <<-EOF
-	BENCH_EXPORT_ARGS="--sizes $sizes --reps $reps --reps-large $reps_large --pagecost $pagecost --scale $scale --seconds $secs"
-	BENCH_TIMEOUT=1700
+	BENCH_EXPORT_ARGS="--sizes $sizes --reps $reps --reps-large $reps_large --pagecost $pagecost --scale $scale --seconds $secs --timeout $wait"
+	BENCH_IMPORT_ARGS="--timeout $wait"
+	BENCH_TIMEOUT=$((lab_timeout - 60))
 EOF
 skip=$(ls tests/lab/guest/xen/*/*.sh 2>/dev/null | xargs -r -n1 basename | sed 's/\.sh$//' | sort -u | tr '\n' ' ')
 
@@ -51,8 +57,8 @@ export LAB_DOMU_MEM=${BENCH_DOMU_MEM:-1600}
 # grant table and maptrack room for 1 GiB buffers (262144 grants)
 export LAB_XEN_ARGS="gnttab_max_frames=1024 gnttab_max_maptrack_frames=4096"
 export LAB_XEN_DOMU_CFG=$'max_grant_frames = 1024\nmax_maptrack_frames = 4096'
-export LAB_XEN_DOM0_ARGS="lab.timeout=1800"
-export LAB_TIMEOUT_XEN=2400
+export LAB_XEN_DOM0_ARGS="lab.timeout=$((lab_timeout - 40))"
+export LAB_TIMEOUT_XEN=$lab_timeout
 echo "bench: lab run (xen scenario, kernel $K): sizes $sizes, reps $reps/$reps_large, pagecost $pagecost, scale $scale, ${secs}s streams"
 SCENARIOS=xen KERNELS=$K tests/lab/run.sh check 2>&1 | tee "$OUT/lab.out"
 lab_rc=${PIPESTATUS[0]}

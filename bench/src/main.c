@@ -15,6 +15,7 @@
  *   --scale LIST       live exports for the scale test (1,100,10000)
  *   --stream-size SZ   frame size of the sustained test (8M)
  *   --seconds S        duration of each sustained run (5)
+ *   --timeout S        bound of every single wait for the peer (90)
  * Exit status: 0 when every step ran (a size that does not fit the guest's
  * memory or grant limits is reported, not fatal), 1 on any error of
  * correctness (wrong bytes, protocol, timeout), 2 on usage errors.
@@ -57,7 +58,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: " PROG " export|import --peer DOMID [--xs PATH] [--sizes LIST]\n"
 		"       [--reps N] [--reps-large N] [--methods copy,gnt,ours]\n"
-		"       [--pagecost LIST] [--scale LIST] [--stream-size SZ] [--seconds S]\n");
+		"       [--pagecost LIST] [--scale LIST] [--stream-size SZ] [--seconds S]\n"
+		"       [--timeout S]\n");
 	exit(2);
 }
 
@@ -166,6 +168,12 @@ static int reps_for(const struct plan *p, uint64_t size)
 	if (size > (32ULL << 20))
 		return p->reps_large;
 	return size <= (1ULL << 20) ? 3 * p->reps : p->reps;
+}
+
+/* progress on stderr: the console shows where a slow run is */
+static void step(const char *what, uint64_t n)
+{
+	fprintf(stderr, PROG ": %s %llu\n", what, (unsigned long long)n);
 }
 
 static void latency_baselines(struct bench *b, const struct plan *p, uint64_t size)
@@ -368,7 +376,9 @@ static void run_exporter(struct bench *b, const struct plan *p)
 		 b->gntalloc >= 0 ? "true" : "false");
 	rtt(b);
 	for (i = 0; i < p->nr_sizes; i++) {
+		step("latency copy+gnt", p->sizes[i]);
 		latency_baselines(b, p, p->sizes[i]);
+		step("latency ours", p->sizes[i]);
 		if (ours)
 			latency_ours(b, p, p->sizes[i], res);
 		else if (p->methods & (1 << M_OURS))
@@ -386,6 +396,7 @@ static void run_exporter(struct bench *b, const struct plan *p)
 				 bench_method_name[m]);
 			continue;
 		}
+		step(bench_method_name[m], (uint64_t)m);
 		ret = stream_run(b, (enum bench_method)m, p->stream_size, p->seconds,
 				 &frames, &el);
 		if (ret)
@@ -397,10 +408,14 @@ static void run_exporter(struct bench *b, const struct plan *p)
 				 (unsigned long long)p->stream_size,
 				 (unsigned long long)frames, el, (double)frames / el);
 	}
-	for (i = 0; ours && i < p->nr_pagecost; i++)
+	for (i = 0; ours && i < p->nr_pagecost; i++) {
+		step("pagecost", p->pagecost[i]);
 		pagecost(b, p, p->pagecost[i], res);
-	for (i = 0; ours && i < p->nr_scale; i++)
+	}
+	for (i = 0; ours && i < p->nr_scale; i++) {
+		step("scale", p->scale[i]);
 		scale(b, p, p->scale[i], res);
+	}
 	msg_send(b, BOP_QUIT, 0, 0, 0, NULL);
 	free(res);
 }
@@ -450,6 +465,7 @@ int main(int argc, char **argv)
 		{ "scale", required_argument, NULL, 'S' },
 		{ "stream-size", required_argument, NULL, 'z' },
 		{ "seconds", required_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct plan p = {
@@ -484,10 +500,11 @@ int main(int argc, char **argv)
 		case 'S': p.nr_scale = parse_list(optarg, p.scale); break;
 		case 'z': p.stream_size = parse_size(optarg); break;
 		case 't': p.seconds = atof(optarg); break;
+		case 'T': b.timeout_ms = atoi(optarg) * 1000; break;
 		default: usage();
 		}
 	}
-	if (b.peer < 0 || p.reps < 1 || p.reps_large < 1 || p.seconds <= 0 ||
+	if (b.peer < 0 || b.timeout_ms < 1000 || p.reps < 1 || p.reps_large < 1 || p.seconds <= 0 ||
 	    p.stream_size < 4096)
 		usage();
 	for (i = 0; i < p.nr_sizes; i++)

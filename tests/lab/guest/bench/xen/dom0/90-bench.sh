@@ -11,7 +11,16 @@ if [ -f "$BENCH_XEN_KO" ]; then
 	bench_xen_allow "$(xl domid domu1)" "$(xl domid domu2)" || echo "bench: xen-allow domu1 domu2 failed"
 fi
 lab_kv_set bench/allowed 1
-rc=$(lab_kv_wait bench/done "${BENCH_TIMEOUT:-1500}") || { echo "bench: the exporter did not finish"; exit 1; }
+# relay the domUs' consoles live (a slow or killed run still shows where it
+# was); "@@" is defused so the host neither counts nor collects them twice
+for d in domu1 domu2; do
+	sh -c 'echo $$ >/tmp/relay-$1.pid; exec tail -f /var/log/xen/console/guest-$1.log' sh $d 2>/dev/null |
+		sed "s/@@/@-@/g; s/^/live $d: /" &
+done
+rc=$(lab_kv_wait bench/done "${BENCH_TIMEOUT:-1500}") || { echo "bench: the exporter did not finish"; rc=1; }
+sleep 1
+kill $(cat /tmp/relay-*.pid) 2>/dev/null
+wait
 echo "bench: exporter finished with status $rc"
 cat "$BENCH_XEN_DBG/channels" 2>/dev/null
 [ "$rc" = 0 ]

@@ -6,4 +6,5 @@ lab_kv_set bench/importer-domid "$(xenstore-read domid)"
 peer=$(lab_kv_wait bench/exporter-domid 300) || exit 1
 lab_kv_wait bench/allowed 300 >/dev/null || exit 1
 bench_xen_pair "$peer"
-hdmabuf-bench import --peer "$peer" --xs /lab/bench/chan
+# shellcheck disable=SC2086
+hdmabuf-bench import --peer "$peer" --xs /lab/bench/chan $BENCH_IMPORT_ARGS
