@@ -8,7 +8,8 @@
  * struct hvio_req_hdr plus hdr.len payload bytes, and an in struct
  * hvio_resp the device fills.  vq 1 ("rx", device to driver) carries
  * events into device-writable buffers of HVIO_RX_BUF_SIZE bytes: a struct
- * hvio_req_hdr plus hdr.len payload bytes.
+ * hvio_req_hdr plus hdr.len payload bytes.  A chain the device cannot
+ * parse comes back with used length 0.
  */
 #ifndef HVIO_PROTO_H
 #define HVIO_PROTO_H
@@ -48,7 +49,8 @@ enum hvio_type {
 /**
  * struct hvio_req_hdr - header of a request (tx) or an event (rx)
  * @type: enum hvio_type.
- * @peer: the remote domain: destination (tx) or source (rx).
+ * @peer: the remote domain: destination (tx MSG), exporter (MAP), 0
+ *	(UNMAP), or source (rx).
  * @len: payload bytes following the header.
  * @reserved: zero.
  */

@@ -47,14 +47,12 @@ static DEFINE_MUTEX(hvio_regions_lock);	/* protects hvio_regions */
 /**
  * struct hvio_map - one import mapped into region 0
  * @hd: the device (a reference).
- * @peer: the exporter.
  * @first: first region page.
  * @nr_pages: pages mapped.
  * @pages: their struct pages, handed to the core.
  */
 struct hvio_map {
 	struct hvio_dev *hd;
-	u32 peer;
 	unsigned long first;
 	unsigned long nr_pages;
 	struct page **pages;
@@ -175,15 +173,18 @@ static int hvio_region_claim(struct hvio_region *r, u64 offset,
 	return ret;
 }
 
-static int hvio_send_unmap(struct hvio_dev *hd, u32 peer, u64 offset,
-			   u64 nr_pages)
+/* -ENOENT: the device already removed it (revocation): the range is free. */
+static int hvio_send_unmap(struct hvio_dev *hd, u64 offset, u64 nr_pages)
 {
 	struct hvio_unmap_req req = {
 		.shm_offset = cpu_to_le64(offset),
 		.nr_pages = cpu_to_le64(nr_pages),
 	};
 
-	return hvio_request(hd, HVIO_T_UNMAP, peer, &req, sizeof(req), NULL);
+	int ret;
+
+	ret = hvio_request(hd, HVIO_T_UNMAP, 0, &req, sizeof(req), NULL);
+	return ret == -ENOENT ? 0 : ret;
 }
 
 void hvio_unmap(struct hdmabuf_backend *be, void *cookie)
@@ -193,8 +194,7 @@ void hvio_unmap(struct hdmabuf_backend *be, void *cookie)
 	struct hvio_region *r = &hd->region;
 	int ret;
 
-	ret = hvio_send_unmap(hd, m->peer, (u64)m->first << PAGE_SHIFT,
-			      m->nr_pages);
+	ret = hvio_send_unmap(hd, (u64)m->first << PAGE_SHIFT, m->nr_pages);
 	mutex_lock(&r->lock);
 	if (ret) {
 		/*
@@ -268,7 +268,7 @@ int hvio_map(struct hdmabuf_backend *be, u64 peer,
 				     nr_pages, offset, ret);
 		/* In the region but overlapping: the device thinks it free. */
 		if (ret == -EBUSY)
-			hvio_send_unmap(hd, peer, offset, nr_pages);
+			hvio_send_unmap(hd, offset, nr_pages);
 		ret = -EIO;
 		goto err_free_map;
 	}
@@ -278,7 +278,6 @@ int hvio_map(struct hdmabuf_backend *be, u64 peer,
 	for (i = 0; i < nr_pages; i++)
 		m->pages[i] = pfn_to_page(pfn + i);
 	m->nr_pages = nr_pages;
-	m->peer = peer;
 	hvio_get(hd);
 	m->hd = hd;
 	*pages = m->pages;

@@ -276,6 +276,7 @@ static void hvio_rx_event(struct hvio_dev *hd, const void *buf,
 {
 	const struct hvio_req_hdr *hdr = buf;
 	u32 type, peer, len;
+	void *old;
 
 	if (used < sizeof(*hdr) || used > HVIO_RX_BUF_SIZE) {
 		atomic64_inc(&hd->stats.bad_used_len);
@@ -296,9 +297,15 @@ static void hvio_rx_event(struct hvio_dev *hd, const void *buf,
 		hdmabuf_receive(&hd->be, peer, hdr + 1, len);
 		return;
 	case HVIO_T_PEER_UP:
-		if (xa_err(xa_store(&hd->peers, peer, xa_mk_value(1),
-				    GFP_KERNEL)))
+		old = xa_store(&hd->peers, peer, xa_mk_value(1), GFP_KERNEL);
+		if (xa_is_err(old))
 			goto drop;
+		/*
+		 * Up again without a down: the daemon restarted and forgot
+		 * every announcement and mapping; start over with this peer.
+		 */
+		if (old)
+			hdmabuf_peer_down(&hd->be, peer);
 		hdmabuf_peer_up(&hd->be, peer);
 		return;
 	case HVIO_T_PEER_DOWN:

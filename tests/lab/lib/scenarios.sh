@@ -49,7 +49,7 @@ scen_virtio() {
 	local out=$1 mode=$2 img=$1/virtio.cpio d=$1/stage-virtio vm pids=() stub pid
 	ROLES="vm1 vm2"
 	img_new "$d"
-	img_add_kmods "$d" virtio_pci	# a module in 6.1, built in in 6.12
+	img_add_kmods "$d" virtio_pci vgem	# virtio_pci: a module in 6.1, built in in 6.12
 	img_add_project "$d"
 	img_cpio "$d" "$img"; rm -rf "$d"
 	# the device: hyper_dmabufd (tools/hyper_dmabufd), one socket per guest
