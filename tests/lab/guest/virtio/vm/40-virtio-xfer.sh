@@ -21,7 +21,18 @@ own=$(info domid)
 case $own in 1) peer=2 ;; 2) peer=1 ;; *) echo "FAIL: unexpected domid $own"; cleanup; exit 1 ;; esac
 if [ "$LAB_ROLE" = vm1 ]; then
 	lab_modprobe vgem || { cleanup; exit 1; }
+	# The host maps at most 480 runs of contiguous pages per guest (QEMU's
+	# vhost memory slots, docs/virtio-device.rst): a 64 MiB buffer of
+	# scattered 4 KiB pages cannot be imported.  vgem's pages come from
+	# shmem; "force" makes them 2 MiB huge pages (32 runs for 64 MiB).
+	thp=/sys/kernel/mm/transparent_hugepage/shmem_enabled
+	old=
+	if [ -w $thp ]; then
+		old=$(sed 's/.*\[\(.*\)\].*/\1/' $thp)
+		echo force >$thp
+	fi
 	$bin export $peer 100; rc=$?
+	[ -n "$old" ] && echo "$old" >$thp
 else
 	$bin import $peer 100; rc=$?
 fi
