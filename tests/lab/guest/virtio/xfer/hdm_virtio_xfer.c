@@ -108,8 +108,9 @@ static int export_to_peer(int fd, int dmabuf, int rw,
 			*h = e.handle;
 			return 0;
 		}
-		if ((ret != -ENOTCONN && ret != -EHOSTUNREACH &&
-		     ret != -ENODEV && ret != -ENOENT) || now_ms() > deadline)
+		/* -ENXIO: the peer is not up (yet, or again after a reset). */
+		if ((ret != -ENXIO && ret != -ENOTCONN && ret != -ECONNRESET &&
+		     ret != -ETIMEDOUT) || now_ms() > deadline)
 			return ret;
 		sleep_ms(100);
 	}
