@@ -203,8 +203,8 @@ void hvio_unmap(struct hdmabuf_backend *be, void *cookie)
 		 */
 		bitmap_set(r->leaked, m->first, m->nr_pages);
 		atomic64_inc(&hd->stats.unmap_failed);
-		dev_dbg(hd->dev, "UNMAP of %lu pages at page %lu: %d\n",
-			m->nr_pages, m->first, ret);
+		dev_warn_ratelimited(hd->dev, "UNMAP of %lu pages at page %lu: %d\n",
+				     m->nr_pages, m->first, ret);
 	} else {
 		bitmap_clear(r->busy, m->first, m->nr_pages);
 	}

@@ -217,6 +217,8 @@ out_free:
 
 /* --------------------------------------------------------------- import */
 
+static struct hyper_dmabuf_handle last_handle;
+
 /* The next offer from the peer of @size bytes, found through LIST. */
 static int find_offer(int fd, uint64_t size, struct hyper_dmabuf_handle *out,
 		      struct hyper_dmabuf_query *q)
@@ -237,11 +239,15 @@ static int find_offer(int fd, uint64_t size, struct hyper_dmabuf_handle *out,
 		for (i = 0; i < l.count && i < 64; i++) {
 			if (hdm_query(fd, &hs[i], q, NULL, 0))
 				continue;
+			/* The last case's offer may not be withdrawn yet. */
+			if (hdm_handle_eq(&hs[i], &last_handle))
+				continue;
 			if (q->role == HYPER_DMABUF_ROLE_IMPORTER &&
 			    q->state == HYPER_DMABUF_STATE_SHARED &&
 			    q->peer == peer && !q->importers &&
 			    q->size == size) {
 				*out = hs[i];
+				last_handle = hs[i];
 				return 0;
 			}
 		}
