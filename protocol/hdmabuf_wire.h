@@ -67,7 +67,7 @@
 #define HDMABUF_OP_RELEASE		0x0012
 #define HDMABUF_OP_UNEXPORT		0x0013
 #define HDMABUF_OP_CPU_ACCESS		0x0014
-/* 0x0030 - 0x003f: fences, only with HDMABUF_FEAT_FENCES (provisional) */
+/* 0x0030 - 0x003f: fences, only with HDMABUF_FEAT_FENCES (0x0032 - reserved) */
 #define HDMABUF_OP_FENCE_ATTACH		0x0030
 #define HDMABUF_OP_FENCE_SIGNAL		0x0031
 /* 0x0040 - 0x7fff: reserved for future versions */
@@ -201,17 +201,13 @@ static inline int hdmabuf_err_wire_known(__u32 status)
 /* Feature bits, exchanged in HELLO and negotiated as the intersection. */
 #define HDMABUF_FEAT_CPU_ACCESS		(1ULL << 0)	/* CPU_ACCESS op */
 #define HDMABUF_FEAT_REVOKE		(1ULL << 1)	/* UNEXPORT_REVOKE */
-#define HDMABUF_FEAT_FENCES		(1ULL << 2)	/* reserved */
+#define HDMABUF_FEAT_FENCES		(1ULL << 2)	/* FENCE_ATTACH/SIGNAL */
 /* Every bit this version of the protocol defines. */
 #define HDMABUF_FEAT_ALL		(HDMABUF_FEAT_CPU_ACCESS | \
 					 HDMABUF_FEAT_REVOKE | \
 					 HDMABUF_FEAT_FENCES)
-/*
- * What an implementation of this version may offer: FENCES is defined
- * only provisionally and must not be offered yet.
- */
-#define HDMABUF_FEAT_SUPPORTED		(HDMABUF_FEAT_CPU_ACCESS | \
-					 HDMABUF_FEAT_REVOKE)
+/* What an implementation of this version may offer: everything. */
+#define HDMABUF_FEAT_SUPPORTED		HDMABUF_FEAT_ALL
 
 /**
  * struct hdmabuf_msg_hello - HELLO request body and HELLO reply body
@@ -404,19 +400,36 @@ struct hdmabuf_msg_cpu_access {
 	__le32 direction;
 };
 
+/* FENCE_ATTACH flags. */
+#define HDMABUF_FENCE_F_WRITE		(1U << 0)	/* the work writes */
+#define HDMABUF_FENCE_VALID_FLAGS	HDMABUF_FENCE_F_WRITE
+
 /**
- * struct hdmabuf_msg_fence - FENCE_ATTACH / FENCE_SIGNAL body.
- * PROVISIONAL: only valid with HDMABUF_FEAT_FENCES, which no
- * implementation offers yet; the layout may change before it does.
- * No reply.
- * @handle:   buffer
- * @seqno:    fence sequence number
- * @reserved: must be 0
+ * struct hdmabuf_msg_fence - FENCE_ATTACH / FENCE_SIGNAL body (32 bytes)
+ *
+ * Each sender numbers the fences it announces to one receiver on one
+ * timeline per connection.  ATTACH: work of the sender on @handle is
+ * pending as fence @seqno (NEED_REPLY optional; the reply has no body).
+ * SIGNAL: every fence of the timeline up to @seqno has completed, with
+ * @status.  A sender sends SIGNALs in seqno order (never for a fence
+ * before the earlier ones completed), so a receiver's proxy fences, one
+ * fence context per connection, signal in order as dma_fence requires.
+ *
+ * @handle: the buffer (ATTACH: the one the fence guards; SIGNAL: the one
+ *          of fence @seqno, informative)
+ * @seqno:  >= 1; in ATTACH greater than every earlier ATTACH seqno of
+ *          the connection
+ * @flags:  ATTACH: HDMABUF_FENCE_F_WRITE when the work writes the buffer
+ *          (the receiver's readers and writers wait), else only the
+ *          receiver's writers wait; SIGNAL: 0
+ * @status: ATTACH: 0; SIGNAL: 0 or the HDMABUF_ERR_* code the fences
+ *          failed with
  */
 struct hdmabuf_msg_fence {
 	struct hdmabuf_wire_handle handle;
 	__le64 seqno;
-	__le64 reserved;
+	__le32 flags;
+	__le32 status;
 };
 
 /* --------------------------------------------------------------------- */
@@ -481,6 +494,8 @@ HDMABUF_STATIC_ASSERT(sizeof(struct hdmabuf_msg_cpu_access) == 24);
 __HDMABUF_OFF(struct hdmabuf_msg_cpu_access, direction, 20);
 HDMABUF_STATIC_ASSERT(sizeof(struct hdmabuf_msg_fence) == 32);
 __HDMABUF_OFF(struct hdmabuf_msg_fence, seqno, 16);
+__HDMABUF_OFF(struct hdmabuf_msg_fence, flags, 24);
+__HDMABUF_OFF(struct hdmabuf_msg_fence, status, 28);
 
 HDMABUF_STATIC_ASSERT(sizeof(struct hdmabuf_export_desc) +
 		      HDMABUF_MAX_OPAQUE + sizeof(struct hdmabuf_reply_hdr) <=
@@ -541,6 +556,8 @@ enum hdmabuf_msg_error {
 	HDMABUF_MSGE_PLANE_RANGE,	/* plane outside the buffer */
 	HDMABUF_MSGE_OPAQUE_TOO_LONG,	/* opaque_len > HDMABUF_MAX_OPAQUE */
 	HDMABUF_MSGE_OPAQUE_LEN,	/* payload_len != desc + opaque_len */
+	HDMABUF_MSGE_FENCE_SEQNO,	/* seqno 0 */
+	HDMABUF_MSGE_FENCE_FLAGS,	/* unknown ATTACH flag, flags on SIGNAL */
 	HDMABUF_MSGE_COUNT
 };
 
@@ -621,6 +638,8 @@ static inline const char *hdmabuf_msg_error_str(enum hdmabuf_msg_error why)
 	case HDMABUF_MSGE_PLANE_RANGE:		return "plane outside buffer";
 	case HDMABUF_MSGE_OPAQUE_TOO_LONG:	return "opaque metadata too long";
 	case HDMABUF_MSGE_OPAQUE_LEN:		return "opaque_len does not match payload";
+	case HDMABUF_MSGE_FENCE_SEQNO:		return "fence seqno 0";
+	case HDMABUF_MSGE_FENCE_FLAGS:		return "bad fence flags";
 	case HDMABUF_MSGE_COUNT:
 		break;
 	}
@@ -774,6 +793,7 @@ static inline int __hdmabuf_validate_hello(const __u8 *p, __u32 len,
 #define __HDMABUF_NR_NEVER	0	/* NEED_REPLY forbidden, no reply */
 #define __HDMABUF_NR_ALWAYS	1	/* NEED_REPLY required */
 #define __HDMABUF_NR_BY_MODE	2	/* UNEXPORT: depends on mode */
+#define __HDMABUF_NR_OPTIONAL	3	/* either; a reply has no body */
 
 /* Body of a request (no REPLY flag); op and flags already checked. */
 static inline int __hdmabuf_validate_request(__u16 op, __u32 flags,
@@ -881,8 +901,25 @@ static inline int __hdmabuf_validate_request(__u16 op, __u32 flags,
 		if (len != sizeof(u.fence))
 			return __hdmabuf_fail(why, HDMABUF_MSGE_PAYLOAD_SIZE);
 		memcpy(&u.fence, p, sizeof(u.fence));
-		if (u.fence.reserved)
-			return __hdmabuf_fail(why, HDMABUF_MSGE_RESERVED);
+		if (!u.fence.seqno)
+			return __hdmabuf_fail(why, HDMABUF_MSGE_FENCE_SEQNO);
+		v = le32_to_cpu(u.fence.flags);
+		if (op == HDMABUF_OP_FENCE_ATTACH) {
+			if (v & ~HDMABUF_FENCE_VALID_FLAGS)
+				return __hdmabuf_fail(why,
+						      HDMABUF_MSGE_FENCE_FLAGS);
+			if (u.fence.status)
+				return __hdmabuf_fail(why,
+						      HDMABUF_MSGE_RESERVED);
+		} else {
+			if (v)
+				return __hdmabuf_fail(why,
+						      HDMABUF_MSGE_FENCE_FLAGS);
+			if (!hdmabuf_err_wire_known(
+					le32_to_cpu(u.fence.status)))
+				return __hdmabuf_fail(why,
+						      HDMABUF_MSGE_BAD_STATUS);
+		}
 		if (hdmabuf_handle_is_zero(&u.fence.handle))
 			return __hdmabuf_fail(why, HDMABUF_MSGE_HANDLE_ZERO);
 		return 0;
@@ -991,7 +1028,8 @@ static inline int hdmabuf_msg_validate(const void *buf, size_t len,
 	case HDMABUF_OP_FENCE_SIGNAL:
 		if (!(negotiated_features & HDMABUF_FEAT_FENCES))
 			return __hdmabuf_fail(why, HDMABUF_MSGE_NOT_NEGOTIATED);
-		policy = __HDMABUF_NR_NEVER;
+		policy = op == HDMABUF_OP_FENCE_ATTACH ? __HDMABUF_NR_OPTIONAL :
+							 __HDMABUF_NR_NEVER;
 		break;
 	case HDMABUF_OP_INVALID:
 		return __hdmabuf_fail(why, HDMABUF_MSGE_OPCODE_ZERO);

@@ -56,8 +56,8 @@ struct tmsg {
 	uint64_t bad_req_id;
 	/* IMPORT, RELEASE, UNEXPORT, CPU_ACCESS, FENCE_* */
 	uint8_t handle[HDMABUF_HANDLE_SIZE];
-	uint32_t arg0;		/* IMPORT flags, UNEXPORT mode, CPU op */
-	uint32_t arg1;		/* CPU direction */
+	uint32_t arg0;		/* IMPORT flags, UNEXPORT mode, CPU op, FENCE flags */
+	uint32_t arg1;		/* CPU direction, FENCE status */
 	uint64_t seqno;		/* FENCE */
 	/* EXPORT_ANNOUNCE, IMPORT accept */
 	struct tdesc desc;
@@ -228,6 +228,8 @@ static inline size_t tmsg_encode(const struct tmsg *m, uint8_t *buf)
 			memset(&f, 0, sizeof(f));
 			memcpy(f.handle.bytes, m->handle, sizeof(m->handle));
 			f.seqno = cpu_to_le64(m->seqno);
+			f.flags = cpu_to_le32(m->arg0);
+			f.status = cpu_to_le32(m->arg1);
 			memcpy(p, &f, sizeof(f));
 			n = sizeof(f);
 			break;
@@ -310,6 +312,8 @@ static inline void tmsg_decode(const uint8_t *buf, struct tmsg *m)
 		memcpy(&f, p, sizeof(f));
 		memcpy(m->handle, f.handle.bytes, sizeof(m->handle));
 		m->seqno = le64_to_cpu(f.seqno);
+		m->arg0 = le32_to_cpu(f.flags);
+		m->arg1 = le32_to_cpu(f.status);
 		break;
 	}
 	default:

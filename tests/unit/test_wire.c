@@ -69,6 +69,9 @@ enum base {
 	B_CPU_REFUSE,
 	B_FENCE_ATTACH,
 	B_FENCE_SIGNAL,
+	B_FENCE_ATTACH_NR,
+	B_FENCE_ATTACH_REPLY,
+	B_FENCE_SIGNAL_ERR,
 	B_COUNT
 };
 
@@ -93,6 +96,9 @@ static const char *const base_name[B_COUNT] = {
 	[B_CPU_REFUSE] = "cpu_refuse",
 	[B_FENCE_ATTACH] = "fence_attach",
 	[B_FENCE_SIGNAL] = "fence_signal",
+	[B_FENCE_ATTACH_NR] = "fence_attach_nr",
+	[B_FENCE_ATTACH_REPLY] = "fence_attach_reply",
+	[B_FENCE_SIGNAL_ERR] = "fence_signal_err",
 };
 
 static void fill_handle(uint8_t *h, uint8_t seed)
@@ -247,6 +253,23 @@ static void make_base(enum base b, struct tmsg *m)
 		m->opcode = b == B_FENCE_ATTACH ? HDMABUF_OP_FENCE_ATTACH :
 						  HDMABUF_OP_FENCE_SIGNAL;
 		m->seqno = 42;
+		m->arg0 = b == B_FENCE_ATTACH ? HDMABUF_FENCE_F_WRITE : 0;
+		break;
+	case B_FENCE_ATTACH_NR:
+		m->opcode = HDMABUF_OP_FENCE_ATTACH;
+		m->flags = HDMABUF_MSG_F_NEED_REPLY;
+		m->seqno = 1;
+		break;
+	case B_FENCE_ATTACH_REPLY:
+		m->opcode = HDMABUF_OP_FENCE_ATTACH;
+		m->flags = HDMABUF_MSG_F_REPLY;
+		m->status = HDMABUF_ERR_ENOENT;
+		memset(m->handle, 0, sizeof(m->handle));
+		break;
+	case B_FENCE_SIGNAL_ERR:
+		m->opcode = HDMABUF_OP_FENCE_SIGNAL;
+		m->seqno = UINT64_MAX;
+		m->arg1 = HDMABUF_ERR_ETIMEDOUT;
 		break;
 	case B_COUNT:
 		abort();
@@ -371,7 +394,8 @@ static const struct ccase ccases[] = {
 	{ "opcode_vendor_8000", SET(B_BYE, HDR(opcode), 2, 0x8000), WHY(OPCODE_VENDOR, -EOPNOTSUPP) },
 	{ "opcode_vendor_ffff", SET(B_BYE, HDR(opcode), 2, 0xffff), WHY(OPCODE_VENDOR, -EOPNOTSUPP) },
 	/* features */
-	{ "fence_attach_not_negotiated", SET(B_FENCE_ATTACH, HDR(magic), 4, HDMABUF_MSG_MAGIC), FEAT(HDMABUF_FEAT_SUPPORTED), WHY(NOT_NEGOTIATED, -EOPNOTSUPP) },
+	{ "fence_attach_not_negotiated", SET(B_FENCE_ATTACH, HDR(magic), 4, HDMABUF_MSG_MAGIC), FEAT(HDMABUF_FEAT_CPU_ACCESS | HDMABUF_FEAT_REVOKE), WHY(NOT_NEGOTIATED, -EOPNOTSUPP) },
+	{ "fence_reply_not_negotiated", SET(B_FENCE_ATTACH_REPLY, HDR(magic), 4, HDMABUF_MSG_MAGIC), FEAT(HDMABUF_FEAT_CPU_ACCESS), WHY(NOT_NEGOTIATED, -EOPNOTSUPP) },
 	{ "fence_signal_not_negotiated", SET(B_FENCE_SIGNAL, HDR(magic), 4, HDMABUF_MSG_MAGIC), FEAT(0), WHY(NOT_NEGOTIATED, -EOPNOTSUPP) },
 	{ "cpu_not_negotiated", SET(B_CPU_BEGIN, HDR(magic), 4, HDMABUF_MSG_MAGIC), FEAT(HDMABUF_FEAT_REVOKE), WHY(NOT_NEGOTIATED, -EOPNOTSUPP) },
 	{ "cpu_reply_not_negotiated", SET(B_CPU_REPLY, HDR(magic), 4, HDMABUF_MSG_MAGIC), FEAT(0), WHY(NOT_NEGOTIATED, -EOPNOTSUPP) },
@@ -394,7 +418,7 @@ static const struct ccase ccases[] = {
 	{ "need_reply_unexpected_announce", SET(B_ANNOUNCE, HDR(flags), 4, F_NR), WHY(NEED_REPLY_UNEXPECTED, -EINVAL) },
 	{ "need_reply_unexpected_release", SET(B_RELEASE, HDR(flags), 4, F_NR), WHY(NEED_REPLY_UNEXPECTED, -EINVAL) },
 	{ "need_reply_unexpected_unexport_wait", SET(B_UNEXPORT_WAIT, HDR(flags), 4, F_NR), WHY(NEED_REPLY_UNEXPECTED, -EINVAL) },
-	{ "need_reply_unexpected_fence", SET(B_FENCE_ATTACH, HDR(flags), 4, F_NR), WHY(NEED_REPLY_UNEXPECTED, -EINVAL) },
+	{ "need_reply_unexpected_fence", SET(B_FENCE_SIGNAL, HDR(flags), 4, F_NR), WHY(NEED_REPLY_UNEXPECTED, -EINVAL) },
 	{ "reply_unexpected_bye", SET(B_BYE, HDR(flags), 4, F_R), WHY(REPLY_UNEXPECTED, -EINVAL) },
 	{ "reply_unexpected_error", SET(B_ERROR, HDR(flags), 4, F_R), WHY(REPLY_UNEXPECTED, -EINVAL) },
 	{ "reply_unexpected_announce", SET(B_ANNOUNCE, HDR(flags), 4, F_R), WHY(REPLY_UNEXPECTED, -EINVAL) },
@@ -434,7 +458,14 @@ static const struct ccase ccases[] = {
 	{ "reserved_release_0", SET(B_RELEASE, PL(hdmabuf_msg_release, reserved), 4, 1), WHY(RESERVED, -EINVAL) },
 	{ "reserved_release_1", SET(B_RELEASE, PL(hdmabuf_msg_release, reserved) + 4, 4, 1), WHY(RESERVED, -EINVAL) },
 	{ "reserved_unexport", SET(B_UNEXPORT_WAIT, PL(hdmabuf_msg_unexport, reserved), 4, 1), WHY(RESERVED, -EINVAL) },
-	{ "reserved_fence", SET(B_FENCE_ATTACH, PL(hdmabuf_msg_fence, reserved), 8, 1), WHY(RESERVED, -EINVAL) },
+	{ "fence_attach_status", SET(B_FENCE_ATTACH, PL(hdmabuf_msg_fence, status), 4, HDMABUF_ERR_EIO), WHY(RESERVED, -EINVAL) },
+	{ "fence_attach_flag_unknown", SET(B_FENCE_ATTACH, PL(hdmabuf_msg_fence, flags), 4, 2), WHY(FENCE_FLAGS, -EINVAL) },
+	{ "fence_attach_flag_high", SET(B_FENCE_ATTACH_NR, PL(hdmabuf_msg_fence, flags), 4, 0x80000000), WHY(FENCE_FLAGS, -EINVAL) },
+	{ "fence_signal_flags", SET(B_FENCE_SIGNAL, PL(hdmabuf_msg_fence, flags), 4, HDMABUF_FENCE_F_WRITE), WHY(FENCE_FLAGS, -EINVAL) },
+	{ "fence_signal_status_unknown", SET(B_FENCE_SIGNAL_ERR, PL(hdmabuf_msg_fence, status), 4, 0x7fff), WHY(BAD_STATUS, -EPROTO) },
+	{ "fence_attach_seqno_zero", ZERO(B_FENCE_ATTACH, PL(hdmabuf_msg_fence, seqno), 8), WHY(FENCE_SEQNO, -EINVAL) },
+	{ "fence_signal_seqno_zero", ZERO(B_FENCE_SIGNAL_ERR, PL(hdmabuf_msg_fence, seqno), 8), WHY(FENCE_SEQNO, -EINVAL) },
+	{ "fence_attach_reply_body", PLEN(B_FENCE_ATTACH_REPLY, 16), WHY(PAYLOAD_SIZE, -EBADMSG) },
 	{ "reserved_desc_0", SET(B_ANNOUNCE, OFF_DESC(reserved0), 1, 1), WHY(RESERVED, -EINVAL) },
 	{ "reserved_desc_1", SET(B_ANNOUNCE, OFF_DESC(reserved1), 4, 1), WHY(RESERVED, -EINVAL) },
 	{ "reserved_desc_2a", SET(B_ANNOUNCE, OFF_DESC(reserved2), 8, 1), WHY(RESERVED, -EINVAL) },
