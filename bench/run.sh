@@ -12,7 +12,8 @@
 #   BENCH_LAB_TIMEOUT (s, 2400; 360 quick), BENCH_WAIT (s, one wait, 90; 20 quick),
 #   BENCH_XEN_MEM (4096 MiB for QEMU), BENCH_DOMU_MEM (1600 MiB per domU),
 #   LAB_CACHE (the lab's).
-# Output: bench/results/xen-<kernel>.json, .png, .txt (the latest run) and
+# Output: bench/results/xen-<kernel>.json, .png, .txt (the latest run;
+#   xen-<kernel>-quick.* for BENCH_QUICK=1) and
 #   build/bench/ (the raw lab output). Benchmarks never fail on slowness;
 #   the exit status is non-zero only when a run broke (a wrong byte, a
 #   protocol error, a timeout, a failed lab boot or build).
@@ -78,7 +79,7 @@ root=$(ls -d "${LAB_CACHE:-/var/cache/hyper_dmabuf-lab}"/root-* 2>/dev/null | he
 python3 bench/report.py --raw "$OUT/raw.jsonl" --packages "$root/.lab-packages" \
 	--kernel "$K" --lab-rc "$lab_rc" --run-dir "$run_dir" \
 	--config "xen_mem_mb=$LAB_XEN_MEM domu_mem_mb=$LAB_DOMU_MEM dom0_mem_mb=512 $LAB_XEN_ARGS quick=${BENCH_QUICK:-0}" \
-	--out bench/results/xen-"$K"
+	--out "bench/results/xen-$K$([ "${BENCH_QUICK:-0}" = 1 ] && echo -quick)"
 rc=$?
 if [ "$lab_rc" != 0 ]; then
 	echo "bench: the lab run failed (logs $run_dir)" >&2
