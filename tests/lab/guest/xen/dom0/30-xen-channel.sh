@@ -4,7 +4,8 @@
 # domu1<->domu2 the way `hyperdmabuf-ctl xen-allow` does; a corrupt ring
 # from a domU makes dom0 drop and rebuild that channel; dom0 corrupts its
 # own ring to domu2, which must do the same; domu2 unloading its module is
-# seen as the peer leaving, and its reload reconnects.
+# seen as the peer leaving, and its reload reconnects.  Ends with every
+# channel up, for the tests that follow.
 . /lab/xen/xch.sh
 rc=0
 lab_tap "hyper_dmabuf_xen loads" xch_load || exit 1
@@ -92,6 +93,10 @@ else
 fi
 lab_kv_wait xch/domu1/done 180 >/dev/null || rc=1
 lab_kv_wait xch/domu2/done 180 >/dev/null || rc=1
+# the modules stay loaded and every channel up: the tests that follow
+# share pages over them (unloading is tested in domu2 above)
+for id in $domus; do
+	xch_wait_connected $id 90 || { lab_notok "at the end, channel with dom$id: $(xch_line $id)"; rc=1; }
+done
 cat $XCH_DBG/channels
-rmmod hyper_dmabuf_xen && rmmod hyper_dmabuf || { lab_notok "unloading"; rc=1; }
 exit $rc

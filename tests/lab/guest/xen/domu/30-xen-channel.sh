@@ -94,5 +94,13 @@ else
 	fi
 fi
 lab_kv_set xch/$LAB_ROLE/done 1
+# end with every channel up (domu2's reload restarted ours with it): the
+# tests that follow share pages over them
+lab_kv_wait xch/$other/done 180 >/dev/null || rc=1
+if xch_wait_connected 0 90 && xch_wait_connected $od 90; then
+	lab_ok "channels with dom0 and dom$od up at the end"
+else
+	lab_notok "at the end: dom0 '$(xch_line 0)', dom$od '$(xch_line $od)'"; rc=1
+fi
 cat $XCH_DBG/channels
 exit $rc
