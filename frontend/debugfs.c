@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs: hyper_dmabuf/stats, the counters the tests and benchmarks read.
+ * debugfs: hyper_dmabuf/stats, the counters the tests and benchmarks read,
+ * and hyper_dmabuf/fences, the cross-VM fences pending per peer.
  * Handles are capabilities and never appear here.
  */
 #include <linux/debugfs.h>
@@ -30,6 +31,9 @@ static int hdmabuf_stats_show(struct seq_file *m, void *unused)
 		{ "live_imports", &hdmabuf_stats.live_imports },
 		{ "live_offers", &hdmabuf_stats.live_offers },
 		{ "live_sources", &hdmabuf_stats.live_sources },
+		{ "live_fences", &hdmabuf_stats.live_fences },
+		{ "live_fence_waits", &hdmabuf_stats.live_fence_waits },
+		{ "fence_timeouts", &hdmabuf_stats.fence_timeouts },
 	};
 	unsigned int i;
 
@@ -40,11 +44,21 @@ static int hdmabuf_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hdmabuf_stats);
 
+/* Pending cross-VM fences per peer, both directions; no handles. */
+static int hdmabuf_fences_show(struct seq_file *m, void *unused)
+{
+	hdmabuf_peers_show_fences(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hdmabuf_fences);
+
 void hdmabuf_debugfs_init(void)
 {
 	hdmabuf_debugfs_dir = debugfs_create_dir("hyper_dmabuf", NULL);
 	debugfs_create_file("stats", 0444, hdmabuf_debugfs_dir, NULL,
 			    &hdmabuf_stats_fops);
+	debugfs_create_file("fences", 0444, hdmabuf_debugfs_dir, NULL,
+			    &hdmabuf_fences_fops);
 }
 
 void hdmabuf_debugfs_exit(void)

@@ -63,7 +63,7 @@ static void hdmabuf_offer_unlink_locked(struct hdmabuf_offer *offer)
 }
 
 /* Takes a file reference on the live import of @offer, if there is one. */
-static struct dma_buf *hdmabuf_offer_get_dmabuf(struct hdmabuf_offer *offer)
+struct dma_buf *hdmabuf_offer_get_dmabuf(struct hdmabuf_offer *offer)
 {
 	struct dma_buf *dmabuf = offer->dmabuf;
 
@@ -426,6 +426,8 @@ struct dma_buf *hdmabuf_import(const u8 *handle)
 			if (offer->state == HYPER_DMABUF_STATE_REVOKED)
 				WRITE_ONCE(imp->revoked, true);
 			mutex_unlock(&hdmabuf_lock);
+			/* The exporter's pending work guards it too. */
+			hdmabuf_fence_import_created(offer, dmabuf);
 		}
 	}
 	mutex_unlock(&offer->import_lock);

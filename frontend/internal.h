@@ -36,6 +36,7 @@
 #include <linux/poll.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <linux/hyper_dmabuf.h>
@@ -78,9 +79,53 @@ struct hdmabuf_stats {
 	atomic64_t live_imports;
 	atomic64_t live_offers;
 	atomic64_t live_sources;
+	atomic64_t live_fences;
+	atomic64_t live_fence_waits;
+	atomic64_t fence_timeouts;
 };
 
 extern struct hdmabuf_stats hdmabuf_stats;
+
+#define HDMABUF_FENCE_NAME_LEN	24
+
+/**
+ * struct hdmabuf_fence_rx - a peer's fences: the proxies we made (fence.c)
+ * @lock: protects the fields below.
+ * @context: fence context of this connection's proxies.
+ * @last_seqno: highest seqno attached on this connection.
+ * @pending: unsignalled proxies, in seqno (and deadline) order.
+ * @nr_pending: entries of @pending (bounded by max_fences).
+ * @timeout_work: fails the proxies whose deadline passed.
+ * @name: timeline name, "backend:domid".
+ */
+struct hdmabuf_fence_rx {
+	spinlock_t lock;
+	u64 context;
+	u64 last_seqno;
+	struct list_head pending;
+	unsigned int nr_pending;
+	struct delayed_work timeout_work;
+	char name[HDMABUF_FENCE_NAME_LEN];
+};
+
+/**
+ * struct hdmabuf_fence_tx_tl - our fences a peer waits for (fence.c)
+ * @attach_lock: serialises ATTACHes (seqno order on the wire) against
+ *	each other and against a teardown.
+ * @lock: protects the fields below; taken in fence callbacks (irqsave).
+ * @open: ATTACH allowed (the peer is up).
+ * @next_seqno: last seqno allocated.
+ * @pending: struct hdmabuf_fence_tx in seqno order.
+ * @signal_work: sends the SIGNALs of the completed head of @pending.
+ */
+struct hdmabuf_fence_tx_tl {
+	struct mutex attach_lock;
+	spinlock_t lock;
+	bool open;
+	u64 next_seqno;
+	struct list_head pending;
+	struct work_struct signal_work;
+};
 
 /**
  * struct hdmabuf_peer - a remote domain reachable through one backend
@@ -102,6 +147,8 @@ extern struct hdmabuf_stats hdmabuf_stats;
  *	set again by hdmabuf_peer_up().
  * @reqs: requests waiting for a reply.
  * @next_id: next request id.
+ * @fence_rx: the peer's fences.
+ * @fence_tx: our fences the peer waits for.
  *
  * @up, @connected, @remote_hello, @version, @features, @nr_offers and
  * @epoch are protected by hdmabuf_lock.
@@ -122,6 +169,8 @@ struct hdmabuf_peer {
 	bool reqs_open;
 	struct list_head reqs;
 	u64 next_id;
+	struct hdmabuf_fence_rx fence_rx;
+	struct hdmabuf_fence_tx_tl fence_tx;
 };
 
 /**
@@ -284,6 +333,7 @@ int hdmabuf_reply(struct hdmabuf_peer *peer, u16 op, u64 req_id, int status,
 		  const void *body, size_t len);
 void hdmabuf_fill_backend_info(struct hyper_dmabuf_info *info);
 void hdmabuf_peers_shutdown(void);
+void hdmabuf_peers_show_fences(struct seq_file *m);
 
 /* export.c */
 int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
@@ -316,6 +366,27 @@ void hdmabuf_offers_peer_down(struct hdmabuf_peer *peer);
 int hdmabuf_offer_query(struct hyper_dmabuf_query *q, void *opaque);
 u32 hdmabuf_offers_list(struct hyper_dmabuf_handle *out, u32 cap);
 unsigned long hdmabuf_handle_key(const u8 *handle);
+struct dma_buf *hdmabuf_offer_get_dmabuf(struct hdmabuf_offer *offer);
+
+/* fence.c */
+struct seq_file;
+struct sync_file;
+extern unsigned int hdmabuf_fence_timeout_ms;
+extern unsigned int hdmabuf_max_fences;
+void hdmabuf_fence_peer_init(struct hdmabuf_peer *peer);
+void hdmabuf_fence_peer_up(struct hdmabuf_peer *peer);
+void hdmabuf_fence_peer_down(struct hdmabuf_peer *peer);
+void hdmabuf_fence_peer_show(struct seq_file *m, struct hdmabuf_peer *peer);
+void hdmabuf_fence_handle_msg(struct hdmabuf_peer *peer,
+			      const struct hdmabuf_msg_hdr *hdr,
+			      const void *payload);
+void hdmabuf_fence_import_created(struct hdmabuf_offer *offer,
+				  struct dma_buf *dmabuf);
+int hdmabuf_fence_attach(struct hdmabuf_file *file,
+			 struct hyper_dmabuf_fence_attach *arg);
+int hdmabuf_fence_get(struct hdmabuf_file *file,
+		      struct hyper_dmabuf_fence_get *arg,
+		      struct sync_file **out);
 
 /* events.c */
 int hdmabuf_events_init(struct hdmabuf_file *file);

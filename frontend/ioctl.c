@@ -12,6 +12,7 @@
 #include <linux/file.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
+#include <linux/sync_file.h>
 #include <linux/uaccess.h>
 
 #include "hdmabuf_compat.h"
@@ -54,7 +55,7 @@ static int hdmabuf_ioctl_get_info(struct hdmabuf_file *file, void *data)
 	info->features = HYPER_DMABUF_FEAT_MMAP | HYPER_DMABUF_FEAT_VMAP |
 			 HYPER_DMABUF_FEAT_CPU_ACCESS |
 			 HYPER_DMABUF_FEAT_REVOKE | HYPER_DMABUF_FEAT_EVENTS |
-			 HYPER_DMABUF_FEAT_UEVENTS;
+			 HYPER_DMABUF_FEAT_UEVENTS | HYPER_DMABUF_FEAT_FENCES;
 	info->max_size = (u64)hdmabuf_max_size_mb << 20;
 	info->max_opaque = min_t(u32, hdmabuf_max_opaque, HDMABUF_MAX_OPAQUE);
 	info->max_exports = hdmabuf_max_exports;
@@ -218,6 +219,48 @@ err_put_fd:
 	return ret;
 }
 
+static int hdmabuf_ioctl_fence_attach(struct hdmabuf_file *file, void *data)
+{
+	struct hyper_dmabuf_fence_attach *arg = data;
+
+	if (arg->flags & ~HYPER_DMABUF_FENCE_VALID_FLAGS || arg->fd < -1 ||
+	    arg->seqno ||
+	    !hdmabuf_mem_is_zero(arg->reserved, sizeof(arg->reserved)))
+		return -EINVAL;
+	return hdmabuf_fence_attach(file, arg);
+}
+
+/* FENCE_GET installs an fd, so it copies out itself, like IMPORT. */
+static int hdmabuf_ioctl_fence_get(struct hdmabuf_file *file,
+				   struct hyper_dmabuf_fence_get *arg,
+				   void __user *uarg)
+{
+	struct sync_file *sync;
+	int fd, ret;
+
+	if (arg->flags & ~HYPER_DMABUF_FENCE_VALID_FLAGS || arg->fd ||
+	    !hdmabuf_mem_is_zero(arg->reserved, sizeof(arg->reserved)))
+		return -EINVAL;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	ret = hdmabuf_fence_get(file, arg, &sync);
+	if (ret)
+		goto err_put_fd;
+	arg->fd = fd;
+	if (copy_to_user(uarg, arg, sizeof(*arg))) {
+		ret = -EFAULT;
+		fput(sync->file);
+		goto err_put_fd;
+	}
+	fd_install(fd, sync->file);
+	return 0;
+
+err_put_fd:
+	put_unused_fd(fd);
+	return ret;
+}
+
 typedef int (*hdmabuf_ioctl_fn)(struct hdmabuf_file *file, void *data);
 
 static const struct {
@@ -230,6 +273,8 @@ static const struct {
 	{ HYPER_DMABUF_IOCTL_UNEXPORT, hdmabuf_ioctl_unexport },
 	{ HYPER_DMABUF_IOCTL_QUERY, hdmabuf_ioctl_query },
 	{ HYPER_DMABUF_IOCTL_LIST, hdmabuf_ioctl_list },
+	{ HYPER_DMABUF_IOCTL_FENCE_ATTACH, hdmabuf_ioctl_fence_attach },
+	{ HYPER_DMABUF_IOCTL_FENCE_GET, NULL },
 };
 
 long hdmabuf_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
@@ -243,6 +288,8 @@ long hdmabuf_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		struct hyper_dmabuf_unexport unexport;
 		struct hyper_dmabuf_query query;
 		struct hyper_dmabuf_list list;
+		struct hyper_dmabuf_fence_attach fence_attach;
+		struct hyper_dmabuf_fence_get fence_get;
 	} *data;
 	unsigned int nr = _IOC_NR(cmd);
 	unsigned int size = _IOC_SIZE(cmd);
@@ -266,6 +313,10 @@ long hdmabuf_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 
 	if (cmd == HYPER_DMABUF_IOCTL_IMPORT) {
 		ret = hdmabuf_ioctl_import(file, &data->import, uarg);
+		goto out;
+	}
+	if (cmd == HYPER_DMABUF_IOCTL_FENCE_GET) {
+		ret = hdmabuf_ioctl_fence_get(file, &data->fence_get, uarg);
 		goto out;
 	}
 	ret = hdmabuf_ioctls[nr].fn(file, data);

@@ -33,7 +33,8 @@ struct hdmabuf_request {
 };
 
 static const u64 hdmabuf_local_features = HDMABUF_FEAT_CPU_ACCESS |
-					  HDMABUF_FEAT_REVOKE;
+					  HDMABUF_FEAT_REVOKE |
+					  HDMABUF_FEAT_FENCES;
 
 struct hdmabuf_backend *hdmabuf_backend_find(u32 type)
 {
@@ -151,7 +152,9 @@ static void hdmabuf_peer_teardown(struct hdmabuf_peer *peer)
 	peer->epoch++;
 	mutex_unlock(&hdmabuf_lock);
 
+	/* Requests first: an ATTACH in flight must give up its lock. */
 	hdmabuf_peer_fail_requests(peer);
+	hdmabuf_fence_peer_down(peer);
 	hdmabuf_offers_peer_down(peer);
 	hdmabuf_exports_peer_down(peer);
 	if (was_known) {
@@ -196,6 +199,19 @@ void hdmabuf_backend_unregister(struct hdmabuf_backend *be)
 }
 HDMABUF_EXPORT(hdmabuf_backend_unregister);
 
+void hdmabuf_peers_show_fences(struct seq_file *m)
+{
+	struct hdmabuf_backend *be;
+	struct hdmabuf_peer *peer;
+
+	/* Peers are freed only under hdmabuf_lock. */
+	mutex_lock(&hdmabuf_lock);
+	list_for_each_entry(be, &hdmabuf_backends, node)
+		list_for_each_entry(peer, &be->peers, node)
+			hdmabuf_fence_peer_show(m, peer);
+	mutex_unlock(&hdmabuf_lock);
+}
+
 void hdmabuf_peer_up(struct hdmabuf_backend *be, u64 domid)
 {
 	struct hdmabuf_peer *peer;
@@ -215,11 +231,13 @@ void hdmabuf_peer_up(struct hdmabuf_backend *be, u64 domid)
 		mutex_init(&peer->connect_lock);
 		spin_lock_init(&peer->req_lock);
 		INIT_LIST_HEAD(&peer->reqs);
+		hdmabuf_fence_peer_init(peer);
 		list_add_tail(&peer->node, &be->peers);
 	}
 	peer->up = true;
 	mutex_unlock(&hdmabuf_lock);
 	hdmabuf_peer_open_requests(peer);
+	hdmabuf_fence_peer_up(peer);
 	/* HELLO is sent lazily, by the first user of the peer. */
 }
 HDMABUF_EXPORT(hdmabuf_peer_up);
@@ -558,6 +576,7 @@ void hdmabuf_receive(struct hdmabuf_backend *be, u64 from, const void *msg,
 		peer->up = true;
 		mutex_unlock(&hdmabuf_lock);
 		hdmabuf_peer_open_requests(peer);
+		hdmabuf_fence_peer_up(peer);
 		return;
 	case HDMABUF_OP_ERROR:
 		hdmabuf_fail_request(peer, payload);
@@ -582,6 +601,10 @@ void hdmabuf_receive(struct hdmabuf_backend *be, u64 from, const void *msg,
 	case HDMABUF_OP_RELEASE:
 	case HDMABUF_OP_CPU_ACCESS:
 		hdmabuf_export_handle_msg(peer, hdr, payload);
+		break;
+	case HDMABUF_OP_FENCE_ATTACH:
+	case HDMABUF_OP_FENCE_SIGNAL:
+		hdmabuf_fence_handle_msg(peer, hdr, payload);
 		break;
 	default:
 		/* Valid but not implemented here (e.g. fences). */

@@ -564,7 +564,7 @@ void params_restore(void)
 /* Safety net in the harness process (tests run in forked children). */
 static const char *const all_params[] = {
 	"reply_timeout_ms", "max_size_mb", "max_exports", "max_opaque",
-	"event_queue_depth",
+	"event_queue_depth", "fence_timeout_ms", "max_fences",
 };
 #define NR_ALL_PARAMS (int)(sizeof(all_params) / sizeof(all_params[0]))
 static long long snapshot[NR_ALL_PARAMS];

@@ -18,7 +18,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=$here
 [ -x "$bindir/frontend_ioctl" ] || bindir=$here/build
-tests=${HDMABUF_TESTS:-"frontend_ioctl frontend_roundtrip frontend_events frontend_lifecycle frontend_exporters frontend_peer frontend_leak"}
+tests=${HDMABUF_TESTS:-"frontend_ioctl frontend_roundtrip frontend_events frontend_lifecycle frontend_exporters frontend_fence frontend_peer frontend_leak"}
 
 passed=0
 failed=0

@@ -46,6 +46,13 @@ int main(void)
 	OFF(hyper_dmabuf_query, reserved);
 	SZ(hyper_dmabuf_list);
 	OFF(hyper_dmabuf_list, count);
+	SZ(hyper_dmabuf_fence_attach);
+	OFF(hyper_dmabuf_fence_attach, fd);
+	OFF(hyper_dmabuf_fence_attach, seqno);
+	OFF(hyper_dmabuf_fence_attach, reserved);
+	SZ(hyper_dmabuf_fence_get);
+	OFF(hyper_dmabuf_fence_get, fd);
+	OFF(hyper_dmabuf_fence_get, reserved);
 	SZ(hyper_dmabuf_event);
 	OFF(hyper_dmabuf_event, peer);
 	OFF(hyper_dmabuf_event, seq);
@@ -55,5 +62,8 @@ int main(void)
 	printf("UNEXPORT = %#lx\n", (unsigned long)HYPER_DMABUF_IOCTL_UNEXPORT);
 	printf("QUERY = %#lx\n", (unsigned long)HYPER_DMABUF_IOCTL_QUERY);
 	printf("LIST = %#lx\n", (unsigned long)HYPER_DMABUF_IOCTL_LIST);
+	printf("FENCE_ATTACH = %#lx\n",
+	       (unsigned long)HYPER_DMABUF_IOCTL_FENCE_ATTACH);
+	printf("FENCE_GET = %#lx\n", (unsigned long)HYPER_DMABUF_IOCTL_FENCE_GET);
 	return 0;
 }

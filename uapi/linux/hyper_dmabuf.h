@@ -51,6 +51,7 @@ struct hyper_dmabuf_handle {
 #define HYPER_DMABUF_FEAT_REVOKE	(1ULL << 3) /* UNEXPORT_REVOKE */
 #define HYPER_DMABUF_FEAT_EVENTS	(1ULL << 4) /* poll()/read() events */
 #define HYPER_DMABUF_FEAT_UEVENTS	(1ULL << 5) /* KOBJ_CHANGE per offer */
+#define HYPER_DMABUF_FEAT_FENCES	(1ULL << 6) /* FENCE_ATTACH, FENCE_GET */
 
 /**
  * struct hyper_dmabuf_backend_info - one registered backend
@@ -249,6 +250,52 @@ struct hyper_dmabuf_list {
 	__u64 reserved[2];
 };
 
+/* FENCE_ATTACH and FENCE_GET flags. */
+#define HYPER_DMABUF_FENCE_WRITE	(1U << 0) /* the work writes */
+#define HYPER_DMABUF_FENCE_VALID_FLAGS	(HYPER_DMABUF_FENCE_WRITE)
+
+/**
+ * struct hyper_dmabuf_fence_attach - argument of HYPER_DMABUF_IOCTL_FENCE_ATTACH
+ * @handle: in: a buffer this file exported, or one offered to this VM.
+ * @fd: in: a sync_file whose fence the peer is to wait for, or -1 for the
+ *	fences now in the buffer's reservation object (the exported dma-buf,
+ *	or the live local import of an offer): with FENCE_WRITE its writers,
+ *	else all of them.
+ * @flags: in: HYPER_DMABUF_FENCE_WRITE when the work writes the buffer
+ *	(the peer's readers and writers wait), else it reads it (the peer's
+ *	writers wait).
+ * @seqno: out: the fence's number on this VM's timeline towards the peer,
+ *	0 when there was nothing unsignalled to send.
+ * @reserved: zero.
+ *
+ * When the call returns, the peer's side of the buffer carries a proxy
+ * fence that signals when this fence does (or with an error when this VM
+ * goes away or the peer's fence timeout expires).
+ */
+struct hyper_dmabuf_fence_attach {
+	struct hyper_dmabuf_handle handle;
+	__s32 fd;
+	__u32 flags;
+	__u64 seqno;
+	__u64 reserved[2];
+};
+
+/**
+ * struct hyper_dmabuf_fence_get - argument of HYPER_DMABUF_IOCTL_FENCE_GET
+ * @handle: in: a buffer this file exported, or one offered to this VM.
+ * @flags: in: HYPER_DMABUF_FENCE_WRITE: only the peer's pending writes,
+ *	else all of the peer's pending fences on the buffer.
+ * @fd: out: a sync_file (O_CLOEXEC) that signals when they all have; an
+ *	already signalled one when none is pending.
+ * @reserved: zero.
+ */
+struct hyper_dmabuf_fence_get {
+	struct hyper_dmabuf_handle handle;
+	__u32 flags;
+	__s32 fd;
+	__u64 reserved[2];
+};
+
 #define HYPER_DMABUF_IOCTL_GET_INFO \
 	_IOR(HYPER_DMABUF_IOC_MAGIC, 0x00, struct hyper_dmabuf_info)
 #define HYPER_DMABUF_IOCTL_EXPORT \
@@ -261,6 +308,10 @@ struct hyper_dmabuf_list {
 	_IOWR(HYPER_DMABUF_IOC_MAGIC, 0x04, struct hyper_dmabuf_query)
 #define HYPER_DMABUF_IOCTL_LIST \
 	_IOWR(HYPER_DMABUF_IOC_MAGIC, 0x05, struct hyper_dmabuf_list)
+#define HYPER_DMABUF_IOCTL_FENCE_ATTACH \
+	_IOWR(HYPER_DMABUF_IOC_MAGIC, 0x06, struct hyper_dmabuf_fence_attach)
+#define HYPER_DMABUF_IOCTL_FENCE_GET \
+	_IOWR(HYPER_DMABUF_IOC_MAGIC, 0x07, struct hyper_dmabuf_fence_get)
 
 /* Event records returned by read() on /dev/hyper_dmabuf. */
 #define HYPER_DMABUF_EVENT_OFFER	1 /* a peer exported a buffer to us */
