@@ -512,8 +512,9 @@ static void hdmabuf_fence_tx_down(struct hdmabuf_fence_tx_tl *tl)
 
 /*
  * Resolves @handle for a FENCE ioctl of @file: its own export, else an
- * offer to this VM.  Returns the peer, and in *@dmabuf a reference on our
- * side's dma-buf (NULL for an offer without a live import).
+ * offer to this VM.  Returns the peer, whose backend module the caller
+ * must put (it keeps the peer allocated), and in *@dmabuf a reference on
+ * our side's dma-buf (NULL for an offer without a live import).
  */
 static struct hdmabuf_peer *hdmabuf_fence_buffer(struct hdmabuf_file *file,
 						 const u8 *handle,
@@ -547,7 +548,13 @@ static struct hdmabuf_peer *hdmabuf_fence_buffer(struct hdmabuf_file *file,
 		}
 		hdmabuf_offer_put(offer);
 	}
+	if (!IS_ERR_OR_NULL(peer) && !try_module_get(peer->be->owner))
+		peer = ERR_PTR(-ENODEV);
 	mutex_unlock(&hdmabuf_lock);
+	if (IS_ERR_OR_NULL(peer) && *dmabuf) {
+		dma_buf_put(*dmabuf);
+		*dmabuf = NULL;
+	}
 	return peer ?: ERR_PTR(-ENOENT);
 }
 
@@ -669,7 +676,7 @@ int hdmabuf_fence_attach(struct hdmabuf_file *file,
 	if (dmabuf)
 		dma_buf_put(dmabuf);
 	if (ret)
-		return ret;
+		goto out_put_module;
 
 	arg->seqno = 0;
 	/* Nothing pending: the peer has nothing to wait for. */
@@ -677,6 +684,8 @@ int hdmabuf_fence_attach(struct hdmabuf_file *file,
 		ret = hdmabuf_fence_tx_attach(peer, arg->handle.bytes, fence,
 					      write, &arg->seqno);
 	dma_fence_put(fence);
+out_put_module:
+	module_put(peer->be->owner);
 	return ret;
 }
 
@@ -729,6 +738,7 @@ int hdmabuf_fence_get(struct hdmabuf_file *file,
 		dma_buf_put(dmabuf);
 	fence = hdmabuf_fence_collect(peer, arg->handle.bytes,
 				      arg->flags & HYPER_DMABUF_FENCE_WRITE);
+	module_put(peer->be->owner);
 	if (IS_ERR(fence))
 		return PTR_ERR(fence);
 	sync = sync_file_create(fence);
