@@ -19,7 +19,8 @@ until grep -q "^@@END domu1" /var/log/xen/console/guest-domu1.log 2>/dev/null; d
 done
 rc=0
 rm -f /tmp/xd-ready
-xch_peer -t 120 $d1 export up sync /tmp/xd-ready down > /tmp/xd.out 2>&1 &
+# (earlier tests may have connected the core to it already: no PEER_UP then)
+xch_peer -t 120 $d1 export sync /tmp/xd-ready down > /tmp/xd.out 2>&1 &
 xp=$!
 lab_wait_for 60 sh -c "test -e /tmp/xd-ready || ! kill -0 $xp"
 t0=$(lab_uptime)
