@@ -300,6 +300,8 @@ static void usage(FILE *f)
 "  -T, --timeout MS        longest wait for the importer to release a\n"
 "                          buffer (default 30000)\n"
 "  -d, --device PATH       the hyper_dmabuf device (default " DEFAULT_DEV ")\n"
+"  -u, --udmabuf           buffers from udmabuf (a sealed memfd) instead of\n"
+"                          vgem dumb buffers\n"
 "  -v, --verbose           print every frame\n"
 "  -h, --help              this text\n"
 "  -V, --version           print the version\n"
@@ -319,6 +321,7 @@ int main(int argc, char **argv)
 		{ "buffers", required_argument, NULL, 'b' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "udmabuf", no_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -330,10 +333,10 @@ int main(int argc, char **argv)
 	struct hyper_dmabuf_info info;
 	unsigned int i;
 	uint32_t f;
-	int card, opt, ret = EXIT_FAILURE;
+	int card = -1, opt, use_udmabuf = 0, ret = EXIT_FAILURE;
 	double secs;
 
-	while ((opt = getopt_long(argc, argv, "+t:n:r:b:T:d:vhV", longopts,
+	while ((opt = getopt_long(argc, argv, "+t:n:r:b:T:d:uvhV", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 't':
@@ -374,6 +377,9 @@ int main(int argc, char **argv)
 		case 'd':
 			dev_path = optarg;
 			break;
+		case 'u':
+			use_udmabuf = 1;
+			break;
 		case 'v':
 			c.verbose = 1;
 			break;
@@ -408,18 +414,23 @@ int main(int argc, char **argv)
 	    !(info.features & HYPER_DMABUF_FEAT_EVENTS))
 		errx(EXIT_FAILURE, "%s: unsupported ABI %u", dev_path,
 		     info.abi_version);
-	card = vgem_open();
-	if (card < 0) {
+	if (!use_udmabuf)
+		card = vgem_open();
+	if (!use_udmabuf && card < 0) {
 		errno = -card;
 		err(EXIT_FAILURE, "no vgem card (modprobe vgem)");
 	}
 	for (i = 0; i < c.nr_bufs; i++) {
-		int r = vgem_fb_create(card, PATTERN_WIDTH, PATTERN_HEIGHT,
+		int r = use_udmabuf ?
+			udmabuf_fb_create(PATTERN_WIDTH, PATTERN_HEIGHT,
+					  &c.slot[i].fb) :
+			vgem_fb_create(card, PATTERN_WIDTH, PATTERN_HEIGHT,
 				       &c.slot[i].fb);
 
 		if (r) {
 			errno = -r;
-			warn("vgem dumb buffer %ux%u", PATTERN_WIDTH,
+			warn("%s buffer %ux%u", use_udmabuf ? "udmabuf" : "vgem dumb",
+			     PATTERN_WIDTH,
 			     PATTERN_HEIGHT);
 			goto out;
 		}
@@ -458,6 +469,7 @@ out:
 	close(c.dev);
 	for (i = 0; i < c.nr_bufs; i++)
 		vgem_fb_destroy(&c.slot[i].fb);
-	close(card);
+	if (card >= 0)
+		close(card);
 	return ret;
 }

@@ -15,6 +15,7 @@
 
 #include <drm/drm.h>
 #include <drm/drm_mode.h>
+#include <linux/udmabuf.h>
 
 #include "vgem.h"
 
@@ -82,6 +83,7 @@ int vgem_fb_create(int card, uint32_t width, uint32_t height,
 	memset(fb, 0, sizeof(*fb));
 	fb->card = card;
 	fb->dmabuf = -1;
+	fb->memfd = -1;
 	memset(&create, 0, sizeof(create));
 	create.width = width;
 	create.height = height;
@@ -123,6 +125,83 @@ fail:
 	return ret;
 }
 
+/* /dev/udmabuf, or a private node when there is no devtmpfs. */
+static int udmabuf_open(void)
+{
+	char path[64], buf[32];
+	unsigned int maj, min;
+	int fd, sfd, n;
+
+	fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		return fd < 0 ? -errno : fd;
+	sfd = open("/sys/class/misc/udmabuf/dev", O_RDONLY | O_CLOEXEC);
+	if (sfd < 0)
+		return -ENODEV;
+	n = (int)read(sfd, buf, sizeof(buf) - 1);
+	close(sfd);
+	if (n <= 0)
+		return -ENODEV;
+	buf[n] = 0;
+	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/tmp/.udmabuf.%d", (int)getpid());
+	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
+		return -errno;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	n = errno;
+	unlink(path);
+	return fd < 0 ? -n : fd;
+}
+
+int udmabuf_fb_create(uint32_t width, uint32_t height, struct vgem_fb *fb)
+{
+	struct udmabuf_create create;
+	long page = sysconf(_SC_PAGESIZE);
+	int dev, ret;
+
+	memset(fb, 0, sizeof(*fb));
+	fb->card = -1;
+	fb->dmabuf = -1;
+	fb->memfd = -1;
+	fb->width = width;
+	fb->height = height;
+	fb->pitch = width * 4;
+	fb->size = ((uint64_t)fb->pitch * height + page - 1) / page * page;
+
+	dev = udmabuf_open();
+	if (dev < 0)
+		return dev;
+	fb->memfd = memfd_create("hdmabuf-fb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fb->memfd < 0 || ftruncate(fb->memfd, (off_t)fb->size) ||
+	    fcntl(fb->memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		ret = -errno;
+		goto fail;
+	}
+	memset(&create, 0, sizeof(create));
+	create.memfd = (uint32_t)fb->memfd;
+	create.flags = UDMABUF_FLAGS_CLOEXEC;
+	create.size = fb->size;
+	fb->dmabuf = ioctl(dev, UDMABUF_CREATE, &create);
+	if (fb->dmabuf < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	fb->map = mmap(NULL, fb->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fb->memfd, 0);
+	if (fb->map == MAP_FAILED) {
+		fb->map = NULL;
+		ret = -errno;
+		goto fail;
+	}
+	close(dev);
+	return 0;
+fail:
+	close(dev);
+	vgem_fb_destroy(fb);
+	return ret;
+}
+
 void vgem_fb_destroy(struct vgem_fb *fb)
 {
 	if (fb->map)
@@ -137,4 +216,7 @@ void vgem_fb_destroy(struct vgem_fb *fb)
 		ioctl(fb->card, DRM_IOCTL_GEM_CLOSE, &gc);
 	}
 	fb->gem = 0;
+	if (fb->memfd >= 0)
+		close(fb->memfd);
+	fb->memfd = -1;
 }

@@ -5,9 +5,6 @@
 # Coordination through xenstore: /lab/demo/{domid,ready,done}.
 . /lab/common/demo-lib.sh
 demo_args
-# only under make demo until the Xen pair has passed the lab (then under
-# make check too, with 10 frames)
-[ "$DEMO_MODE" = 1 ] || exit 77
 demo_load_xen
 r=$?; [ $r = 0 ] || { lab_kv_set demo/ready skip; exit $r; }
 rc=0 out=/tmp/demo-png log=/tmp/demo-importd.log
