@@ -125,7 +125,7 @@ scen_xen() {
 	[ -f "$xen" ] || zcat "$LAB_ROOT"/boot/xen-4.*-amd64.gz >"$xen"
 	# domU image: busybox, xenstore client, modules, tests
 	img_new "$du"
-	img_add_kmods "$du" xen-evtchn xen-gntdev xen-gntalloc vgem udmabuf ${LAB_XEN_KMODS:-}
+	img_add_kmods "$du" xen-evtchn xen-gntdev xen-gntalloc vgem ${LAB_XEN_KMODS:-}
 	img_add_project "$du"
 	# bench mode (bench/run.sh): extra scripts over /lab/, more memory and grants
 	[ -z "${LAB_GUEST_OVERLAY:-}" ] || cp -a "$LAB_GUEST_OVERLAY/." "$du/lab/"
