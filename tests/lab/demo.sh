@@ -30,12 +30,9 @@ have_backend() { compgen -G "$REPO/backends/$1/*.c" >/dev/null; }
 
 # the Xen demo needs the backend's page sharing (backends/xen/share.c)
 xen_shares() { have_backend xen && ! grep -q 'sharing is refused' "$REPO/backends/xen/share.c" 2>/dev/null; }
-# Default: the loopback backend until the Xen pair has passed in the lab
-# (DEMO=xen runs it).
-if [ -z "$DEMO" ]; then
-	DEMO=single
-	echo "make demo: running the demo on the loopback backend (DEMO=single); DEMO=xen runs it across Xen domains"
-fi
+# Default: across Xen domains (domu1's compositor -> dom0's importer);
+# DEMO=single runs the same pipeline on the loopback backend in one VM.
+[ -n "$DEMO" ] || DEMO=xen
 case $DEMO in
 xen)
 	xen_shares || die "DEMO=xen: the Xen backend (backends/xen) cannot share pages in this tree yet; DEMO=single runs the same pipeline on the loopback backend"
