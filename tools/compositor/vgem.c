@@ -19,36 +19,41 @@
 
 #include "vgem.h"
 
-/* Without devtmpfs: a private node made from /sys/class/drm/cardN/dev. */
-static int open_sysfs_chrdev(int card)
+/*
+ * Opens the character device @dev, or, without devtmpfs, a private node
+ * made from the "MAJ:MIN" in @sysfs_dev.  Returns an fd or -errno.
+ */
+static int open_chrdev(const char *dev, const char *sysfs_dev)
 {
 	char path[64], buf[32];
 	unsigned int maj, min;
 	int fd, n, sfd;
 
-	snprintf(path, sizeof(path), "/sys/class/drm/card%d/dev", card);
-	sfd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		return fd < 0 ? -errno : fd;
+	sfd = open(sysfs_dev, O_RDONLY | O_CLOEXEC);
 	if (sfd < 0)
-		return -1;
+		return -ENODEV;
 	n = (int)read(sfd, buf, sizeof(buf) - 1);
 	close(sfd);
 	if (n <= 0)
-		return -1;
+		return -ENODEV;
 	buf[n] = 0;
 	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
-		return -1;
-	snprintf(path, sizeof(path), "/tmp/.vgem-card%d.%d", card,
-		 (int)getpid());
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/tmp/.hdmabuf-chrdev.%d", (int)getpid());
 	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
-		return -1;
+		return -errno;
 	fd = open(path, O_RDWR | O_CLOEXEC);
+	n = errno;
 	unlink(path);
-	return fd;
+	return fd < 0 ? -n : fd;
 }
 
 int vgem_open(void)
 {
-	char path[64], name[32];
+	char path[64], sysfs[64], name[32];
 	int i;
 
 	for (i = 0; i < 64; i++) {
@@ -56,9 +61,8 @@ int vgem_open(void)
 		int fd;
 
 		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			fd = open_sysfs_chrdev(i);
+		snprintf(sysfs, sizeof(sysfs), "/sys/class/drm/card%d/dev", i);
+		fd = open_chrdev(path, sysfs);
 		if (fd < 0)
 			continue;
 		memset(&v, 0, sizeof(v));
@@ -125,35 +129,6 @@ fail:
 	return ret;
 }
 
-/* /dev/udmabuf, or a private node when there is no devtmpfs. */
-static int udmabuf_open(void)
-{
-	char path[64], buf[32];
-	unsigned int maj, min;
-	int fd, sfd, n;
-
-	fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	if (fd >= 0 || errno != ENOENT)
-		return fd < 0 ? -errno : fd;
-	sfd = open("/sys/class/misc/udmabuf/dev", O_RDONLY | O_CLOEXEC);
-	if (sfd < 0)
-		return -ENODEV;
-	n = (int)read(sfd, buf, sizeof(buf) - 1);
-	close(sfd);
-	if (n <= 0)
-		return -ENODEV;
-	buf[n] = 0;
-	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
-		return -ENODEV;
-	snprintf(path, sizeof(path), "/tmp/.udmabuf.%d", (int)getpid());
-	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
-		return -errno;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	n = errno;
-	unlink(path);
-	return fd < 0 ? -n : fd;
-}
-
 int udmabuf_fb_create(uint32_t width, uint32_t height, struct vgem_fb *fb)
 {
 	struct udmabuf_create create;
@@ -169,7 +144,7 @@ int udmabuf_fb_create(uint32_t width, uint32_t height, struct vgem_fb *fb)
 	fb->pitch = width * 4;
 	fb->size = ((uint64_t)fb->pitch * height + page - 1) / page * page;
 
-	dev = udmabuf_open();
+	dev = open_chrdev("/dev/udmabuf", "/sys/class/misc/udmabuf/dev");
 	if (dev < 0)
 		return dev;
 	fb->memfd = memfd_create("hdmabuf-fb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
