@@ -15,14 +15,15 @@ LAB_CACHE ?= /var/cache/hyper_dmabuf-lab
 LAB_GUEST_MAKE ?=
 # in-guest tests (script names without .sh, e.g. 40-selftests) reported as skipped
 LAB_SKIP ?=
+LAB_ONLY ?=
 SCENARIO ?= single
 KERNEL ?= $(firstword $(KERNELS))
 
 .PHONY: check-lab lab-shell
 check-lab:
 	SCENARIOS="$(SCENARIOS)" KERNELS="$(KERNELS)" LAB_CACHE="$(LAB_CACHE)" \
-	LAB_GUEST_MAKE="$(LAB_GUEST_MAKE)" LAB_SKIP="$(LAB_SKIP)" $(LAB_MK_DIR)/run.sh check
+	LAB_GUEST_MAKE="$(LAB_GUEST_MAKE)" LAB_SKIP="$(LAB_SKIP)" LAB_ONLY="$(LAB_ONLY)" $(LAB_MK_DIR)/run.sh check
 
 lab-shell:
-	LAB_CACHE="$(LAB_CACHE)" LAB_GUEST_MAKE="$(LAB_GUEST_MAKE)" LAB_SKIP="$(LAB_SKIP)" \
+	LAB_CACHE="$(LAB_CACHE)" LAB_GUEST_MAKE="$(LAB_GUEST_MAKE)" LAB_SKIP="$(LAB_SKIP)" LAB_ONLY="$(LAB_ONLY)" \
 	$(LAB_MK_DIR)/run.sh shell "$(SCENARIO)" "$(KERNEL)"

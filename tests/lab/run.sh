@@ -8,7 +8,8 @@
 # Environment: SCENARIOS ("single xen virtio"), KERNELS ("6.12 6.1"),
 #   LAB_CACHE (/var/cache/hyper_dmabuf-lab), LAB_GUEST_MAKE (extra make targets
 #   for guest binaries), LAB_TIMEOUT_{SINGLE,XEN,VIRTIO} (hard timeouts, s),
-#   LAB_XEN_DOMUS (2), LAB_KEEP_RUNS (10), LAB_SKIP (in-guest test names to skip).
+#   LAB_XEN_DOMUS (2), LAB_KEEP_RUNS (10), LAB_SKIP (in-guest test names to skip),
+#   LAB_ONLY (globs: run only matching in-guest tests, e.g. "1* 2* 5*-xfer*").
 # Exit status: 0 iff every result passed; 1 on any failure; 2 on setup errors.
 set -uo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

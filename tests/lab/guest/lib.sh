@@ -78,6 +78,15 @@ lab_run_tests() {
 		case " $LAB_SKIP " in *" $_name "*)
 			echo "@@TAP ok - $LAB_ROLE/$_name # SKIP (LAB_SKIP)"; continue ;;
 		esac
+		if [ -n "$LAB_ONLY" ]; then
+			_hit=0
+			set -f
+			for _p in $LAB_ONLY; do
+				case $_name in $_p) _hit=1 ;; esac
+			done
+			set +f
+			[ $_hit = 1 ] || { echo "@@TAP ok - $LAB_ROLE/$_name # SKIP (LAB_ONLY)"; continue; }
+		fi
 		echo "@@RUN $LAB_ROLE $_name uptime=$(lab_uptime)"
 		(cd /tmp && timeout "$LAB_TEST_TIMEOUT" sh -c '. /lab/lib.sh && . "$1"' sh "$_t")
 		_rc=$?

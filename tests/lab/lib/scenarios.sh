@@ -7,7 +7,7 @@
 # host-side results to OUT/host.tap.
 
 QEMU_COMMON=(-accel tcg -nodefaults -display none -no-reboot -monitor none)
-LAB_SKIP_ARG=$( [ -n "${LAB_SKIP:-}" ] && echo "lab.skip=$(echo $LAB_SKIP | tr ' ' :)")
+LAB_SKIP_ARG="$( [ -n "${LAB_SKIP:-}" ] && echo "lab.skip=$(echo $LAB_SKIP | tr ' ' :)") $( [ -n "${LAB_ONLY:-}" ] && echo "lab.only=$(echo "$LAB_ONLY" | tr ' ' :)")"
 # LAB_GUEST_ARGS: extra kernel arguments for every guest (e.g. make demo's
 # lab.demo=1 demo.frames=N); Xen domUs get them through dom0's domu.* args
 GUEST_ARGS="console=ttyS0 quiet panic=-1 cryptomgr.notests $LAB_SKIP_ARG ${LAB_GUEST_ARGS:-}"

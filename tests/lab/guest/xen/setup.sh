@@ -25,7 +25,7 @@ lab_setup() {
 		[ "$d" = dom0 ] && continue
 		# uuid= avoids libuuid stalling while the dom0 CRNG is not initialised
 		xl create /etc/xen/domu.cfg "name=\"$d\"" "uuid=\"$(cat /proc/sys/kernel/random/uuid)\"" \
-			"extra=\"console=hvc0 quiet lab.scenario=xen lab.role=$d lab.roles=$roles lab.timeout=$LAB_TEST_TIMEOUT lab.shell=$LAB_SHELL lab.skip=$(echo $LAB_SKIP | tr ' ' :) $dx\"" ||
+			"extra=\"console=hvc0 quiet lab.scenario=xen lab.role=$d lab.roles=$roles lab.timeout=$LAB_TEST_TIMEOUT lab.shell=$LAB_SHELL lab.skip=$(echo $LAB_SKIP | tr ' ' :) lab.only=$(echo "$LAB_ONLY" | tr ' ' :) $dx\"" ||
 			echo "@@FAIL dom0: xl create $d"
 		lab_log "created $d (domid $(xl domid $d 2>/dev/null))"
 	done
