@@ -4,6 +4,9 @@
  *
  *   hyperdmabuf-ctl [--json] [--host SOCKET] COMMAND [ARGS...]
  *
+ * With --host, info/list/import/watch go to hyper_dmabufd's host API
+ * (cmd_host.c) instead of /dev/hyper_dmabuf.
+ *
  * Global options, then one subcommand from the table below (exact names,
  * no abbreviations).  Errors go to stderr as "hyperdmabuf-ctl: <what>:
  * <errno text>"; exit status 0, 1 on failure, 2 on usage errors.
@@ -50,8 +53,8 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -j, --json         JSON output (one value per line)\n"
-		"      --host SOCKET  talk to the virtio host daemon instead of\n"
-		"                     the local device (not supported yet)\n"
+		"      --host SOCKET  on a virtio host: talk to hyper_dmabufd's\n"
+		"                     host API (info, list, import, watch)\n"
 		"  -h, --help         this text ('%s COMMAND --help' per command)\n"
 		"  -V, --version      tool version and the module's ABI\n"
 		"\n"
@@ -163,17 +166,10 @@ int main(int argc, char **argv)
 	cmd = find_cmd(argv[optind]);
 	if (!cmd)
 		usage_error(NULL, "unknown command '%.64s'", argv[optind]);
-	if (ctl_opts.host && cmd->run != cmd_help) {
-		/*
-		 * The virtio host daemon's socket API has not landed; say so
-		 * instead of pretending.
-		 */
-		errno = EOPNOTSUPP;
-		print_err(EOPNOTSUPP, "--host %.64s", ctl_opts.host);
-		return EXIT_FAILURE;
-	}
 	/* The subcommand parses its own options: restart getopt. */
 	c = optind;
 	optind = 0;
+	if (ctl_opts.host && cmd->run != cmd_help)
+		return host_run(cmd->name, argc - c, argv + c);
 	return cmd->run(argc - c, argv + c);
 }

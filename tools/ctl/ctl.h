@@ -41,6 +41,8 @@ int cmd_query(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_xen_allow(int argc, char **argv);
+/* --host SOCKET: @cmd through hyper_dmabufd's host API (cmd_host.c) */
+int host_run(const char *cmd, int argc, char **argv);
 
 /* ------------------------------------------------- errors (stderr) */
 

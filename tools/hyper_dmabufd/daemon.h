@@ -8,6 +8,8 @@
  *   backend.c     back-end channel: SHMEM_MAP/UNMAP requests and acks
  *   device.c      the VIRTIO_ID_DMABUF device: tx requests, rx delivery,
  *                 routing, announcements, mappings, peer events
+ *   host_peer.c   the host (domain 0) as a peer; host_api.c its importers'
+ *                 socket (host_api.h)
  */
 #ifndef HDMABUFD_DAEMON_H
 #define HDMABUFD_DAEMON_H
@@ -36,7 +38,7 @@
 struct guest;
 
 /* what an epoll event belongs to */
-enum ev_kind { EV_LISTEN, EV_CONN, EV_BACKEND, EV_KICK };
+enum ev_kind { EV_LISTEN, EV_CONN, EV_BACKEND, EV_KICK, EV_HOST };
 
 struct ev {
 	enum ev_kind kind;

@@ -14,6 +14,7 @@
 
 #include "daemon.h"
 #include "hdmabuf_wire.h"
+#include "host_api.h"
 #include "pgdir_xlate.h"
 #include "vu_parse.h"
 
@@ -158,6 +159,20 @@ static void send_event(struct guest *dst, uint32_t type, uint32_t peer)
 {
 	if (!rxq_push(dst, type, peer, NULL, 0, true))
 		rx_deliver(dst);
+}
+
+int dev_host_send(struct guest *g, uint32_t type, const void *data,
+		  uint32_t len)
+{
+	int err;
+
+	if (!g->running)
+		return -ENOTCONN;
+	err = rxq_push(g, type, HDMH_HOST_DOMID, data, len,
+		       type != VIRTIO_DMABUF_T_MSG);
+	if (!err)
+		rx_deliver(g);
+	return err;
 }
 
 /* ---- announcements ---------------------------------------------------- */
@@ -372,13 +387,17 @@ static int do_msg(struct guest *g, uint32_t peer, const uint8_t *msg,
 
 	if (dst == g)
 		return -EINVAL;
-	if (!dst || !dst->running)
+	if ((!dst || !dst->running) && !(peer == HDMH_HOST_DOMID && host_api_enabled()))
 		return -ENOTCONN;
 	err = hdmabuf_msg_validate(msg, len, HDMABUF_FEAT_SUPPORTED, &why);
 	if (err) {
 		logmsg(LOG_INFO, "%s: message to %u rejected: %s", g->name, peer,
 		       hdmabuf_msg_error_str(why));
 		return err;
+	}
+	if (peer == HDMH_HOST_DOMID) {
+		g->st_msgs++;
+		return host_peer_msg(g, msg, len);
 	}
 	err = rxq_push(dst, VIRTIO_DMABUF_T_MSG, g->domid, msg, len, false);
 	if (err)
@@ -747,6 +766,10 @@ void dev_check_start(struct guest *g)
 		send_event(o, VIRTIO_DMABUF_T_PEER_UP, g->domid);
 		rxq_push(g, VIRTIO_DMABUF_T_PEER_UP, o->domid, NULL, 0, true);
 	}
+	if (host_api_enabled()) {	/* the host is a peer too */
+		rxq_push(g, VIRTIO_DMABUF_T_PEER_UP, HDMH_HOST_DOMID, NULL, 0, true);
+		host_peer_start(g);
+	}
 	rx_deliver(g);
 	tx_process(g);
 }
@@ -774,6 +797,7 @@ void dev_stop(struct guest *g, const char *why)
 	g->nruns = 0;
 	shm_alloc_reset(&g->shm);
 	rxq_drop(g);
+	host_peer_stop(g);
 	g->nexports = 0;
 	for (i = 0; i < MAX_REVOKES; i++)
 		if (revokes[i].exporter == g->domid || revokes[i].importer == g->domid)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "host_api.h"
 
 #define PROG "hyper_dmabufd"
 #define VERSION "0.1.0"
@@ -185,6 +186,8 @@ static void usage(FILE *f)
 "                            DOMID (1..2147483647, unique); repeatable\n"
 "  -s, --shm-size SIZE       shared-memory region per guest (K/M/G suffix;\n"
 "                            default 256M, multiple of 4K)\n"
+"  -H, --host-socket PATH    be domain 0 for the guests and serve host\n"
+"                            importers on PATH (docs/host-api.rst)\n"
 "  -v, --verbose             more logging (repeat for debug)\n"
 "  -q, --quiet               errors only\n"
 "  -h, --help                this help\n"
@@ -198,6 +201,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "guest", required_argument, NULL, 'g' },
 		{ "shm-size", required_argument, NULL, 's' },
+		{ "host-socket", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -210,9 +214,10 @@ int main(int argc, char **argv)
 	struct rlimit rl;
 	sigset_t mask;
 	unsigned int i;
+	const char *host_socket = NULL;
 	int c, sfd, running = 1;
 
-	while ((c = getopt_long(argc, argv, "g:s:vqhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:s:H:vqhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			if (add_guest(&d, optarg)) {
@@ -229,6 +234,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, PROG ": bad --shm-size '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'H':
+			host_socket = optarg;
 			break;
 		case 'v':
 			log_level++;
@@ -274,6 +282,14 @@ int main(int argc, char **argv)
 		logmsg(LOG_INFO, "%s: listening on %s", d.guests[i]->name,
 		       d.guests[i]->path);
 	}
+	if (host_socket) {
+		int err = host_api_init(&d, host_socket);
+
+		if (err) {
+			fprintf(stderr, PROG ": %s: %s\n", host_socket, strerror(-err));
+			return 1;
+		}
+	}
 	logmsg(LOG_INFO, "ready: %u guest socket(s), shared-memory region %llu MiB",
 	       d.nguests, (unsigned long long)(d.shm_size >> 20));
 	while (running) {
@@ -282,6 +298,8 @@ int main(int argc, char **argv)
 		for (i = 0; i < d.nguests; i++)
 			if (d.guests[i]->tx_more)
 				timeout = 0;
+		if (timeout < 0)
+			timeout = host_api_timeout();
 		n = epoll_wait(d.epfd, evs, 16, timeout);
 		if (n < 0 && errno != EINTR) {
 			fprintf(stderr, PROG ": epoll_wait: %s\n", strerror(errno));
@@ -291,7 +309,7 @@ int main(int argc, char **argv)
 			struct ev *ev = evs[c].data.ptr;
 			struct guest *g = ev->g;
 
-			if (!g) {
+			if (ev == &ev_sig) {
 				running = 0;
 				break;
 			}
@@ -312,9 +330,13 @@ int main(int argc, char **argv)
 				if (g->vq[ev->q].kick_fd >= 0)
 					dev_kick(g, ev->q);
 				break;
+			case EV_HOST:
+				host_api_event(ev);
+				break;
 			}
 		}
 		dev_poll(&d);
+		host_api_poll();
 	}
 	logmsg(LOG_INFO, "exiting");
 	for (i = 0; i < d.nguests; i++) {
@@ -324,6 +346,7 @@ int main(int argc, char **argv)
 			guest_disconnect(g);
 		unlink(g->path);
 	}
+	host_api_fini();
 	for (i = 0; i < d.nguests; i++) {
 		struct guest *g = d.guests[i];
 

@@ -130,8 +130,32 @@ run 1 export --vgem 8x8 --to loopback:1 --opaque-file "$T/nonexistent"
 awk 'BEGIN { while (i++ < 257) printf "o" }' > "$T/opaque"
 run 1 export --vgem 8x8 --to loopback:1 --opaque-file "$T/opaque"
 run 1 export --file "$T" --to loopback:1
-# --host is not supported by this build (no virtio daemon API yet)
+# --host: hyper_dmabufd's host API (no daemon here: status 1 once the
+# arguments are fine; usage errors first)
 run 1 --host /nonexistent info
+run 1 --host /nonexistent list
+run 1 --host /nonexistent import "$HANDLE"
+run 1 --host /nonexistent import "$HANDLE" --from 1 --verify /etc/hostname --memfd
+run 1 --host /nonexistent watch --count 1 --timeout 10
+run 1 --host "$LONG" list
+run 1 --host /nonexistent export --vgem 8x8 --to virtio:0
+run 0 --host /nonexistent import --help
+run 0 --host /nonexistent watch --help
+run 2 --host /nonexistent import
+run 2 --host /nonexistent import nothex
+run 2 --host /nonexistent import "$HANDLE" --from x
+run 2 --host /nonexistent import "$HANDLE" --from 1 extra
+run 2 --host /nonexistent import "$HANDLE" --hold x
+run 2 --host /nonexistent import "$HANDLE" --bogus
+run 2 --host /nonexistent watch --count 0
+run 2 --host /nonexistent watch extra
+run 2 --host /nonexistent list extra
+run 2 --host /nonexistent info extra
+for o in --from --out --verify --hold; do
+	for g in $OPTGARBAGE; do
+		run any --host /nonexistent import "$HANDLE" "$o" "$g"
+	done
+done
 
 # --- every subcommand x every option x garbage ------------------------------
 opts_of() {
