@@ -680,6 +680,21 @@ void dev_op_acked(struct guest *g, struct txop *op, int err, int run)
 
 /* ---- tx ---------------------------------------------------------------- */
 
+/* What a refused request looked like (debug: a guest can flood this). */
+static void log_bad_req(struct guest *g, const struct vchain *c,
+			const uint8_t *buf)
+{
+	struct virtio_dmabuf_hdr h = { 0 };
+
+	if (c->rd_len >= HDR_SIZE)
+		memcpy(&h, buf, HDR_SIZE);
+	logmsg(LOG_DBG, "%s: request refused: type %u peer %u len %u reserved %u, "
+	       "%llu readable bytes in %u descriptor(s), %llu writable in %u",
+	       g->name, le32toh(h.type), le32toh(h.peer), le32toh(h.len),
+	       le32toh(h.reserved), (unsigned long long)c->rd_len, c->nrd,
+	       (unsigned long long)c->wr_len, c->nwr);
+}
+
 static void tx_process(struct guest *g)
 {
 	struct vring *vr = &g->vq[VIRTIO_DMABUF_VQ_TX];
@@ -723,6 +738,7 @@ static void tx_process(struct guest *g)
 			break;
 		default:
 			g->st_bad++;
+			log_bad_req(g, &c, buf);
 			status = -EINVAL;
 			break;
 		}

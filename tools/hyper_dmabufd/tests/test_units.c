@@ -6,10 +6,13 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "guestmem_fake.h"
+/* the guest driver's view of the protocol, checked against ours */
+#include "../../../backends/virtio/hvio_proto.h"
 #include "hdmabuf_pgdir.h"
 #include "pgdir_xlate.h"
 #include "shm_alloc.h"
@@ -380,6 +383,10 @@ static void test_parse(void)
 	((uint32_t *)buf)[0] = htole32(VIRTIO_DMABUF_T_UNMAP);
 	((uint32_t *)buf)[2] = htole32(16);
 	CHECK(vdev_parse_req(buf, 32, &h) == -EINVAL, "request: UNMAP naming a peer refused");
+	((uint32_t *)buf)[1] = 0;
+	CHECK(vdev_parse_req(buf, 32, &h) == VIRTIO_DMABUF_T_UNMAP && h.len == 16,
+	      "request: UNMAP with peer 0 accepted");
+	CHECK(vdev_parse_req(buf, 40, &h) == -EINVAL, "request: UNMAP with 24 payload bytes refused");
 
 	m = (struct virtio_dmabuf_map){ htole64(10), htole32(1), 1, 8, 1, 0, htole64(4) };
 	CHECK(!vdev_parse_map(&m, sizeof(m), 100, &mp) && mp.nr_pages == 4 && mp.dir_root == 10,
@@ -398,6 +405,101 @@ static void test_parse(void)
 	CHECK(vdev_parse_unmap(&u, sizeof(u), &u) == -EINVAL, "unmap: unaligned offset refused");
 }
 
+/*
+ * The driver (backends/virtio/hvio_proto.h) and the daemon (vu_proto.h)
+ * each have their copy of the device protocol: the layouts must agree.
+ */
+#define SAME_FIELD(a, fa, b, fb) \
+	_Static_assert(offsetof(struct a, fa) == offsetof(struct b, fb) && \
+		       sizeof(((struct a *)0)->fa) == sizeof(((struct b *)0)->fb), \
+		       #a "." #fa)
+SAME_FIELD(hvio_req_hdr, type, virtio_dmabuf_hdr, type);
+SAME_FIELD(hvio_req_hdr, peer, virtio_dmabuf_hdr, peer);
+SAME_FIELD(hvio_req_hdr, len, virtio_dmabuf_hdr, len);
+SAME_FIELD(hvio_req_hdr, reserved, virtio_dmabuf_hdr, reserved);
+SAME_FIELD(hvio_resp, status, virtio_dmabuf_reply, status);
+SAME_FIELD(hvio_resp, value, virtio_dmabuf_reply, value);
+SAME_FIELD(hvio_map_req, dir_root, virtio_dmabuf_map, dir_root);
+SAME_FIELD(hvio_map_req, dir_pages, virtio_dmabuf_map, dir_pages);
+SAME_FIELD(hvio_map_req, levels, virtio_dmabuf_map, levels);
+SAME_FIELD(hvio_map_req, ref_size, virtio_dmabuf_map, ref_size);
+SAME_FIELD(hvio_map_req, rw, virtio_dmabuf_map, rw);
+SAME_FIELD(hvio_map_req, pad, virtio_dmabuf_map, pad);
+SAME_FIELD(hvio_map_req, nr_pages, virtio_dmabuf_map, nr_pages);
+SAME_FIELD(hvio_unmap_req, shm_offset, virtio_dmabuf_unmap, shm_offset);
+SAME_FIELD(hvio_unmap_req, nr_pages, virtio_dmabuf_unmap, nr_pages);
+SAME_FIELD(hvio_config, domid, virtio_dmabuf_config, domid);
+SAME_FIELD(hvio_config, max_msg, virtio_dmabuf_config, max_msg);
+SAME_FIELD(hvio_config, shm_size, virtio_dmabuf_config, shm_size);
+_Static_assert(sizeof(struct hvio_map_req) == sizeof(struct virtio_dmabuf_map) &&
+	       sizeof(struct hvio_unmap_req) == sizeof(struct virtio_dmabuf_unmap) &&
+	       HVIO_T_MSG == VIRTIO_DMABUF_T_MSG && HVIO_T_MAP == VIRTIO_DMABUF_T_MAP &&
+	       HVIO_T_UNMAP == VIRTIO_DMABUF_T_UNMAP &&
+	       HVIO_T_PEER_UP == VIRTIO_DMABUF_T_PEER_UP &&
+	       HVIO_T_PEER_DOWN == VIRTIO_DMABUF_T_PEER_DOWN &&
+	       HVIO_VQ_TX == VIRTIO_DMABUF_VQ_TX && HVIO_VQ_RX == VIRTIO_DMABUF_VQ_RX &&
+	       HVIO_NR_VQS == VIRTIO_DMABUF_NUM_VQS &&
+	       VIRTIO_DMABUF_F_SHM_MAP == 0 &&
+	       HVIO_RX_BUF_SIZE == VIRTIO_DMABUF_MAX_CHAIN_IN, "driver/daemon constants");
+
+/*
+ * Queue one request the way hvio_request() does (header, payload and
+ * reply in three descriptors from @d) and parse it as tx_process() does.
+ */
+static int driver_req(struct ringenv *e, unsigned int d, uint32_t type,
+		      uint32_t peer, const void *pl, uint32_t len,
+		      struct virtio_dmabuf_hdr *h)
+{
+	struct hvio_req_hdr rh = { htole32(type), htole32(peer), htole32(len), 0 };
+	uint8_t buf[VIRTIO_DMABUF_MAX_CHAIN_IN];
+	uint64_t at = 0x40000 + d * 0x1000;
+	struct vchain c;
+	int r;
+
+	memcpy(e->mem + at, &rh, sizeof(rh));
+	memcpy(e->mem + at + 0x100, pl, len);
+	setd(e, d, at, sizeof(rh), VRING_DESC_F_NEXT, d + 1);
+	setd(e, d + 1, at + 0x100, len, VRING_DESC_F_NEXT, d + 2);
+	setd(e, d + 2, at + 0x200, sizeof(struct hvio_resp), VRING_DESC_F_WRITE, 0);
+	post(e, d);
+	r = pop_walk(e, &c, sizeof(buf));
+	if (r)
+		return r;
+	if (c.wr_len < sizeof(struct virtio_dmabuf_reply) ||
+	    vchain_read(&e->gm, &c, buf, sizeof(buf)))
+		return -EIO;
+	return vdev_parse_req(buf, c.rd_len, h);
+}
+
+static void test_driver_wire(void)
+{
+	struct hvio_map_req m = { htole64(0x4d12), htole32(1), 1, 8, 0, 0, htole64(16) };
+	/* what hvio_unmap() sends for a 64 KiB import at region page 0x5221 */
+	struct hvio_unmap_req u = { htole64(0x5221000), htole64(16) };
+	struct virtio_dmabuf_unmap du;
+	struct virtio_dmabuf_hdr h;
+	uint8_t msg[24] = { 0 };
+	struct ringenv e;
+
+	CHECK(!ring_setup(&e), "driver wire: ring");
+	CHECK(driver_req(&e, 0, HVIO_T_MSG, 2, msg, sizeof(msg), &h) == VIRTIO_DMABUF_T_MSG &&
+	      h.peer == 2 && h.len == 24, "driver wire: the driver's MSG chain parses");
+	CHECK(driver_req(&e, 3, HVIO_T_MAP, 1, &m, sizeof(m), &h) == VIRTIO_DMABUF_T_MAP &&
+	      h.peer == 1, "driver wire: the driver's MAP chain parses");
+	CHECK(driver_req(&e, 0, HVIO_T_UNMAP, 0, &u, sizeof(u), &h) == VIRTIO_DMABUF_T_UNMAP &&
+	      !vdev_parse_unmap(e.mem + 0x40000 + 0x100, h.len, &du) &&
+	      du.shm_offset == 0x5221000 && du.nr_pages == 16,
+	      "driver wire: the driver's UNMAP chain (peer 0) parses, offset and pages intact");
+	/*
+	 * Before the protocol said "peer 0", the driver named the exporter
+	 * in UNMAP; a module built from that source (a stale object in the
+	 * lab's build cache) had every UNMAP refused as malformed.
+	 */
+	CHECK(driver_req(&e, 3, HVIO_T_UNMAP, 1, &u, sizeof(u), &h) == -EINVAL,
+	      "driver wire: UNMAP naming the exporter refused (the pre-v0 driver's layout)");
+	gm_clear(&e.gm);
+}
+
 int main(void)
 {
 	test_mem_table();
@@ -406,5 +508,6 @@ int main(void)
 	test_pgdir();
 	test_shm_alloc();
 	test_parse();
+	test_driver_wire();
 	return tap_done();
 }
