@@ -119,6 +119,45 @@ int hdmabuf_vgem_alloc_size(int card, uint64_t size,
  * and after a failed alloc. */
 void hdmabuf_vgem_free(struct hdmabuf_vgem_buf *b);
 
+/*
+ * vgem's software fences (a fence that signals when the caller says so,
+ * or after vgem's own 10 s timeout): attach one to GEM object @gem's
+ * reservation object (@write: an exclusive, writing fence), *@fence gets
+ * its id; -EBUSY when a conflicting fence is pending.
+ */
+int hdmabuf_vgem_fence_attach(int card, uint32_t gem, int write,
+			      uint32_t *fence);
+int hdmabuf_vgem_fence_signal(int card, uint32_t fence);
+/* PRIME-import any dma-buf into @card: *@gem shares its reservation
+ * object, so vgem fences on it fence the dma-buf. */
+int hdmabuf_prime_import(int card, int dmabuf_fd, uint32_t *gem);
+void hdmabuf_gem_close(int card, uint32_t gem);	/* @gem 0: nothing */
+
+/* ---------------------------------------------------------- udmabuf */
+
+/*
+ * Open character device @dev, or, without devtmpfs, a private node made
+ * from the "MAJ:MIN" in @sysfs_dev: fd or -errno (-ENODEV).
+ */
+int hdmabuf_open_chrdev(const char *dev, const char *sysfs_dev);
+
+/* A udmabuf over a sealed memfd, mapped read-write through the memfd. */
+struct hdmabuf_udmabuf {
+	int memfd;		/* -1 when none */
+	int dmabuf;		/* O_RDWR | O_CLOEXEC dma-buf fd, or -1 */
+	uint64_t size;		/* bytes, a multiple of the page size */
+	void *map;		/* CPU mapping of all @size bytes */
+};
+
+/*
+ * At least @size bytes: 0 or -errno (-ENODEV without udmabuf, e.g. Debian
+ * 6.1).  In a Xen PV domU, write buffers this way: writing a vgem buffer
+ * through its mmap loops on page faults there.
+ */
+int hdmabuf_udmabuf_alloc(uint64_t size, struct hdmabuf_udmabuf *b);
+/* Safe to call again and after a failed alloc. */
+void hdmabuf_udmabuf_free(struct hdmabuf_udmabuf *b);
+
 /* DMA_BUF_IOCTL_SYNC on a dma-buf fd (DMA_BUF_SYNC_* flags): 0 or -errno. */
 int hdmabuf_dmabuf_sync(int dmabuf_fd, uint64_t flags);
 

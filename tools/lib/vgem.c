@@ -9,46 +9,17 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <linux/dma-buf.h>
 #include <drm/drm.h>
 #include <drm/drm_mode.h>
+#include <drm/vgem_drm.h>
 
 #include "hyperdmabuf.h"
 
-/* Without devtmpfs: a private node made from /sys/class/drm/cardN/dev. */
-static int open_sysfs_chrdev(int card)
-{
-	unsigned int maj, min;
-	char path[64], buf[32];
-	int fd, sfd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/class/drm/card%d/dev", card);
-	sfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (sfd < 0)
-		return -1;
-	n = read(sfd, buf, sizeof(buf) - 1);
-	close(sfd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
-		return -1;
-	snprintf(path, sizeof(path), "/tmp/.hyperdmabuf-card%d.%d", card,
-		 (int)getpid());
-	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
-		return -1;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	unlink(path);
-	return fd;
-}
-
 int hdmabuf_vgem_open(void)
 {
-	char path[64], name[32];
+	char path[64], sysfs[64], name[32];
 	int i;
 
 	for (i = 0; i < 64; i++) {
@@ -56,9 +27,8 @@ int hdmabuf_vgem_open(void)
 		int fd;
 
 		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			fd = open_sysfs_chrdev(i);
+		snprintf(sysfs, sizeof(sysfs), "/sys/class/drm/card%d/dev", i);
+		fd = hdmabuf_open_chrdev(path, sysfs);
 		if (fd < 0)
 			continue;
 		memset(&v, 0, sizeof(v));
@@ -167,4 +137,49 @@ int hdmabuf_dmabuf_sync(int dmabuf_fd, uint64_t flags)
 		ret = ioctl(dmabuf_fd, DMA_BUF_IOCTL_SYNC, &s);
 	} while (ret < 0 && errno == EINTR);
 	return ret < 0 ? -errno : 0;
+}
+
+int hdmabuf_vgem_fence_attach(int card, uint32_t gem, int write,
+			      uint32_t *fence)
+{
+	struct drm_vgem_fence_attach a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.handle = gem;
+	a.flags = write ? VGEM_FENCE_WRITE : 0;
+	ret = hdmabuf_ioctl(card, DRM_IOCTL_VGEM_FENCE_ATTACH, &a);
+	if (!ret)
+		*fence = a.out_fence;
+	return ret;
+}
+
+int hdmabuf_vgem_fence_signal(int card, uint32_t fence)
+{
+	struct drm_vgem_fence_signal s;
+
+	memset(&s, 0, sizeof(s));
+	s.fence = fence;
+	return hdmabuf_ioctl(card, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s);
+}
+
+int hdmabuf_prime_import(int card, int dmabuf_fd, uint32_t *gem)
+{
+	struct drm_prime_handle p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.fd = dmabuf_fd;
+	ret = hdmabuf_ioctl(card, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
+	if (!ret)
+		*gem = p.handle;
+	return ret;
+}
+
+void hdmabuf_gem_close(int card, uint32_t gem)
+{
+	struct drm_gem_close cl = { .handle = gem };
+
+	if (gem)
+		ioctl(card, DRM_IOCTL_GEM_CLOSE, &cl);
 }

@@ -1,0 +1,34 @@
+# Cross-VM fences, exporter -> importer, exporter side (domu1/75-fence-wait.sh
+# is the importer): we export a vgem buffer to domu1 and, twice, push the
+# pending write fence of our producer with FENCE_ATTACH (fd -1); once domu1
+# waits (poll() on its import, then on its EXPORT_SYNC_FILE), the producer
+# takes XF_DELAY ms, writes a new pattern and signals.
+. /lab/xen/xf.sh
+xf_setup domu1 || { lab_kv_set f75/handle none; exit 1; }
+rc=0
+xf_start e 3
+if ! { xf e 3 30 vgem 1M 1 && xf e 3 60 export $xp_id_domu1; }; then
+	xp_fail "f75: export to domu1: $(xf_why e)"; lab_kv_set f75/handle none; xf_end e 3; exit 1
+fi
+lab_kv_set f75/handle "$(xf_val e handle)"
+seed=1
+for how in imp sync; do
+	seed=$((seed + 1))
+	lab_kv_wait f75/$how/ready 120 >/dev/null || { rc=1; break; }
+	if xf e 3 30 fence w own && xf e 3 30 attach w; then
+		lab_kv_set f75/$how/attached "$(xf_val e seqno)"
+	else
+		xp_fail "f75 $how: fence + FENCE_ATTACH: $(xf_why e)"; lab_kv_set f75/$how/attached fail; rc=1; break
+	fi
+	lab_kv_wait f75/$how/waiting 120 >/dev/null || { rc=1; break; }
+	if xf e 3 30 signal $XF_DELAY $seed; then
+		lab_kv_set f75/$how/signalled "$(xf_val e 'info: signalled at')"
+	else
+		xp_fail "f75 $how: signal: $(xf_why e)"; lab_kv_set f75/$how/signalled fail; rc=1; break
+	fi
+done
+lab_kv_wait f75/released 180 >/dev/null || rc=1
+xf e 3 60 unexport || { lab_notok "f75: unexport: $(xf_why e)"; rc=1; }
+xf_end e 3
+cat /tmp/xf-e.out
+exit $rc
