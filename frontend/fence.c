@@ -34,6 +34,11 @@
 #include "hdmabuf_compat.h"
 #include "internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+static_assert(HDMABUF_TRACE_PEER_LEN == HDMABUF_FENCE_NAME_LEN);
+
 /**
  * struct hdmabuf_proxy - our stand-in for a peer's fence
  * @base: the dma_fence; @base.lock is @lock.
@@ -169,6 +174,8 @@ static void hdmabuf_fence_rx_timeout(struct work_struct *work)
 	list_for_each_entry_safe(p, tmp, &expired, node) {
 		list_del(&p->node);
 		atomic64_inc(&hdmabuf_stats.fence_timeouts);
+		trace_hdmabuf_fence_timeout(p->timeline, p->base.seqno,
+					    -ETIMEDOUT);
 		hdmabuf_proxy_complete(p, -ETIMEDOUT);
 	}
 }
@@ -187,11 +194,13 @@ static void hdmabuf_fence_rx_init(struct hdmabuf_peer *peer)
 
 /*
  * Fails every proxy of the peer and starts a new context: a peer that
- * comes back numbers its fences from 1 again.
+ * comes back numbers its fences from 1 again.  Returns how many failed.
  */
-static void hdmabuf_fence_rx_down(struct hdmabuf_fence_rx *rx, int err)
+static unsigned int hdmabuf_fence_rx_down(struct hdmabuf_fence_rx *rx,
+					  int err)
 {
 	struct hdmabuf_proxy *p, *tmp;
+	unsigned int n = 0;
 	LIST_HEAD(dead);
 
 	spin_lock(&rx->lock);
@@ -205,7 +214,9 @@ static void hdmabuf_fence_rx_down(struct hdmabuf_fence_rx *rx, int err)
 	list_for_each_entry_safe(p, tmp, &dead, node) {
 		list_del(&p->node);
 		hdmabuf_proxy_complete(p, err);
+		n++;
 	}
+	return n;
 }
 
 /*
@@ -253,6 +264,7 @@ static int hdmabuf_fence_rx_attach(struct hdmabuf_peer *peer,
 	struct hdmabuf_proxy *p;
 	struct dma_resv *resv;
 	struct dma_buf *dmabuf;
+	unsigned int pending;
 	bool known, first;
 	int ret;
 
@@ -288,7 +300,7 @@ static int hdmabuf_fence_rx_attach(struct hdmabuf_peer *peer,
 		first = list_empty(&rx->pending);
 		/* The timeline's reference, dropped when it completes. */
 		list_add_tail(&p->node, &rx->pending);
-		rx->nr_pending++;
+		pending = ++rx->nr_pending;
 		dma_fence_get(&p->base);	/* ours, until installed */
 		if (first)
 			mod_delayed_work(system_wq, &rx->timeout_work,
@@ -299,6 +311,8 @@ static int hdmabuf_fence_rx_attach(struct hdmabuf_peer *peer,
 		kfree(p);
 		goto out_put;
 	}
+	trace_hdmabuf_fence_rx_attach(rx->name, p->base.context, seqno,
+				      p->write, pending);
 
 	if (resv)
 		ret = hdmabuf_proxy_install(p, resv);
@@ -332,6 +346,7 @@ static bool hdmabuf_fence_rx_signal(struct hdmabuf_peer *peer,
 		return false;
 	list_for_each_entry_safe(p, tmp, &done, node) {
 		list_del(&p->node);
+		trace_hdmabuf_fence_rx_signal(p->timeline, p->base.seqno, err);
 		hdmabuf_proxy_complete(p, err);
 	}
 	return true;
@@ -452,6 +467,8 @@ static void hdmabuf_fence_tx_work(struct work_struct *work)
 		memcpy(m.handle.bytes, t->handle.bytes, HDMABUF_HANDLE_SIZE);
 		m.seqno = cpu_to_le64(t->seqno);
 		m.status = cpu_to_le32(hdmabuf_err_to_wire(t->status));
+		trace_hdmabuf_fence_tx_signal(peer->fence_rx.name, t->seqno,
+					      t->status);
 		/* A lost SIGNAL ends in the peer's timeout. */
 		hdmabuf_send(peer, HDMABUF_OP_FENCE_SIGNAL, 0, 0, &m, sizeof(m));
 		hdmabuf_fence_tx_free(t);
@@ -483,10 +500,14 @@ static void hdmabuf_fence_tx_init(struct hdmabuf_peer *peer)
 	INIT_WORK(&tl->signal_work, hdmabuf_fence_tx_work);
 }
 
-/* The peer is gone: nobody waits for our fences any more. */
-static void hdmabuf_fence_tx_down(struct hdmabuf_fence_tx_tl *tl)
+/*
+ * The peer is gone: nobody waits for our fences any more.  Returns how
+ * many were forgotten.
+ */
+static unsigned int hdmabuf_fence_tx_down(struct hdmabuf_fence_tx_tl *tl)
 {
 	struct hdmabuf_fence_tx *t, *tmp;
+	unsigned int n = 0;
 	LIST_HEAD(dead);
 
 	/*
@@ -507,7 +528,9 @@ static void hdmabuf_fence_tx_down(struct hdmabuf_fence_tx_tl *tl)
 	list_for_each_entry_safe(t, tmp, &dead, node) {
 		list_del(&t->node);
 		hdmabuf_fence_tx_free(t);
+		n++;
 	}
+	return n;
 }
 
 /*
@@ -614,6 +637,8 @@ static int hdmabuf_fence_tx_attach(struct hdmabuf_peer *peer,
 		goto err_unlock;
 	}
 	*seqno = t->seqno;
+	trace_hdmabuf_fence_tx_attach(peer->fence_rx.name, t->seqno, write,
+				      fence);
 	if (dma_fence_add_callback(fence, &t->cb, hdmabuf_fence_tx_cb))
 		hdmabuf_fence_tx_cb(fence, &t->cb);	/* already signalled */
 	mutex_unlock(&tl->attach_lock);
@@ -766,8 +791,10 @@ void hdmabuf_fence_peer_up(struct hdmabuf_peer *peer)
 
 void hdmabuf_fence_peer_down(struct hdmabuf_peer *peer)
 {
-	hdmabuf_fence_tx_down(&peer->fence_tx);
-	hdmabuf_fence_rx_down(&peer->fence_rx, -ECONNRESET);
+	unsigned int tx = hdmabuf_fence_tx_down(&peer->fence_tx);
+	unsigned int rx = hdmabuf_fence_rx_down(&peer->fence_rx, -ECONNRESET);
+
+	trace_hdmabuf_fence_peer_down(peer->fence_rx.name, -ECONNRESET, rx, tx);
 }
 
 void hdmabuf_fence_peer_show(struct seq_file *m, struct hdmabuf_peer *peer)

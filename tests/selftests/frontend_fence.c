@@ -25,7 +25,10 @@
  *     sync_file, FENCE_GET fd), ENOENT (unknown handle), ENODEV (implicit
  *     fences of an offer without an import); nothing pending: seqno 0;
  *   - NR_FRAMES fenced frames, then live_fences and live_fence_waits are
- *     back to their baseline.
+ *     back to their baseline;
+ *   - tracepoints (tracefs events/hyper_dmabuf): both sides of an ATTACH
+ *     and of its SIGNAL, a timeout and a peer going down show up in the
+ *     trace with their seqnos and errors.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,8 +37,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
@@ -568,6 +573,137 @@ TEST_F_TIMEOUT(fence, frames_no_leak, 900)
 		TH_LOG("live_fence_waits %lld, baseline %lld", w1, w0);
 	ASSERT_EQ(0, stat_get("fence_timeouts", &to1));
 	EXPECT_EQ(to0, to1);
+}
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define TRACE_MAX	(4 << 20)
+
+static int tracefs_write(const char *rel, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), TRACEFS "/%s", rel);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/* The trace buffer's text, NUL-terminated (free() it), or NULL. */
+static char *tracefs_read_trace(void)
+{
+	char *buf = malloc(TRACE_MAX + 1);
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while (len < TRACE_MAX &&
+	       (n = read(fd, buf + len, TRACE_MAX - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* A line of @trace with event @event that contains @what. */
+static int trace_has(const char *trace, const char *event, const char *what)
+{
+	const char *line = trace, *end;
+	char ev[64];
+
+	snprintf(ev, sizeof(ev), " %s: ", event);
+	for (; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		if (memmem(line, (size_t)(end - line), ev, strlen(ev)) &&
+		    memmem(line, (size_t)(end - line), what, strlen(what)))
+			return 1;
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(fence, tracepoints, 60)
+{
+	uint64_t s1 = 0, s2 = 0, s3 = 0;
+	char want[64], *trace;
+	int gfd = -1;
+
+	NEED_BUF();
+	/* The single guest has no tracefs mounted. */
+	if (access(TRACEFS "/events", F_OK))
+		mount("nodev", TRACEFS, "tracefs", 0, NULL);
+	if (access(TRACEFS "/events/hyper_dmabuf/enable", F_OK))
+		SKIP(return, "no tracefs events/hyper_dmabuf (kernel without tracing?)");
+	ASSERT_EQ(0, tracefs_write("trace", ""));
+	ASSERT_EQ(0, tracefs_write("tracing_on", "1"));
+	ASSERT_EQ(0, tracefs_write("events/hyper_dmabuf/enable", "1"));
+	ASSERT_EQ(0, param_push("fence_timeout_ms", 300));
+	ASSERT_EQ(0, share(self, 0, true));
+
+	/* s1: attached and signalled */
+	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
+				&self->pending));
+	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+				  HYPER_DMABUF_FENCE_WRITE, &s1));
+	ASSERT_EQ(0, vgem_signal(self->c.card, self->pending));
+	self->pending = 0;
+	ASSERT_LE(0, wait_ms(self->imp_fd, POLLIN, 5000));
+	/* s2: the peer stays silent until the proxy timed out */
+	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
+				&self->pending));
+	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+				  HYPER_DMABUF_FENCE_WRITE, &s2));
+	ASSERT_EQ(0, fence_get(self->c.imp, &self->h, 0, &gfd));
+	EXPECT_LE(0, wait_ms(gfd, POLLIN, 5000));
+	EXPECT_EQ(-ETIMEDOUT, sync_status(gfd));
+	close(gfd);
+	ASSERT_EQ(0, vgem_signal(self->c.card, self->pending));
+	self->pending = 0;
+	/* s3: pending when the exporter's domain goes down */
+	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
+				&self->pending));
+	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+				  HYPER_DMABUF_FENCE_WRITE, &s3));
+	ASSERT_EQ(0, lo_knob_write("domain_down", "0\n"));
+	EXPECT_LE(0, wait_ms(self->imp_fd, POLLIN, 5000));
+	ASSERT_EQ(0, lo_knob_write("domain_up", "0\n"));
+	ASSERT_EQ(0, tracefs_write("events/hyper_dmabuf/enable", "0"));
+
+	trace = tracefs_read_trace();
+	ASSERT_NE(NULL, trace);
+	snprintf(want, sizeof(want), " seqno=%llu write", (unsigned long long)s1);
+	EXPECT_TRUE(trace_has(trace, "hdmabuf_fence_tx_attach", want));
+	EXPECT_TRUE(trace_has(trace, "hdmabuf_fence_rx_attach", want));
+	snprintf(want, sizeof(want), " seqno=%llu status=0", (unsigned long long)s1);
+	EXPECT_TRUE(trace_has(trace, "hdmabuf_fence_tx_signal", want));
+	EXPECT_TRUE(trace_has(trace, "hdmabuf_fence_rx_signal", want));
+	snprintf(want, sizeof(want), " seqno=%llu status=%d",
+		 (unsigned long long)s2, -ETIMEDOUT);
+	EXPECT_TRUE(trace_has(trace, "hdmabuf_fence_timeout", want));
+	snprintf(want, sizeof(want), " seqno=%llu write", (unsigned long long)s3);
+	EXPECT_TRUE(trace_has(trace, "hdmabuf_fence_rx_attach", want));
+	snprintf(want, sizeof(want), " err=%d rx_failed=1 ", -ECONNRESET);
+	EXPECT_TRUE(trace_has(trace, "hdmabuf_fence_peer_down", want));
+	EXPECT_TRUE(trace_has(trace, "hdmabuf_fence_peer_down", " tx_dropped=1"));
+	if (!_metadata->passed) {
+		char *tail = trace + strlen(trace);
+		int lines = 0;
+
+		while (tail > trace && lines < 30)
+			if (*--tail == '\n')
+				lines++;
+		TH_LOG("trace (end):\n%s", tail);
+	}
+	free(trace);
 }
 
 TEST_HARNESS_MAIN
