@@ -23,7 +23,7 @@
 #include <linux/hyper_dmabuf.h>
 
 #include "pattern.h"
-#include "vgem.h"
+#include "hyperdmabuf.h"
 
 #define FOURCC(a, b, c, d) \
 	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | \
@@ -69,7 +69,7 @@ static const struct bad_case cases[] = {
 };
 #define NR_CASES (int)(sizeof(cases) / sizeof(cases[0]))
 
-static void meta_init(struct hyper_dmabuf_meta *m, const struct vgem_fb *fb)
+static void meta_init(struct hyper_dmabuf_meta *m, const struct hdmabuf_vgem_buf *fb)
 {
 	memset(m, 0, sizeof(*m));
 	m->fourcc = FOURCC('X', 'R', '2', '4');
@@ -79,7 +79,7 @@ static void meta_init(struct hyper_dmabuf_meta *m, const struct vgem_fb *fb)
 	m->planes[0].stride = fb->pitch;
 }
 
-static int do_export(int dev, const struct vgem_fb *fb, uint32_t backend,
+static int do_export(int dev, const struct hdmabuf_vgem_buf *fb, uint32_t backend,
 		     uint64_t peer, const struct hyper_dmabuf_meta *m,
 		     struct hyper_dmabuf_handle *h)
 {
@@ -130,7 +130,7 @@ static int wait_released(int dev, const struct hyper_dmabuf_handle *h,
 int main(int argc, char **argv)
 {
 	struct hyper_dmabuf_handle h[NR_CASES], good;
-	struct vgem_fb fb[NR_CASES + 2];
+	struct hdmabuf_vgem_buf fb[NR_CASES + 2];
 	struct hyper_dmabuf_meta m;
 	uint32_t backend;
 	uint64_t peer;
@@ -146,16 +146,20 @@ int main(int argc, char **argv)
 	backend = HYPER_DMABUF_BACKEND_LOOPBACK;
 	timeout = atoi(argv[2]);
 	dev = open("/dev/hyper_dmabuf", O_RDWR | O_CLOEXEC);
-	card = vgem_open();
+	card = hdmabuf_vgem_open();
 	if (dev < 0 || card < 0) {
 		perror("hostile_export: /dev/hyper_dmabuf or vgem");
 		return 1;
 	}
-	for (i = 0; i < NR_CASES + 2; i++)
-		if (vgem_fb_create(card, PATTERN_WIDTH, PATTERN_HEIGHT, &fb[i])) {
+	for (i = 0; i < NR_CASES + 2; i++) {
+		ret = hdmabuf_vgem_alloc(card, PATTERN_WIDTH, PATTERN_HEIGHT,
+					 32, &fb[i]);
+		if (ret) {
+			errno = -ret;
 			perror("hostile_export: vgem buffer");
 			return 1;
 		}
+	}
 
 	/* the kernel refuses what does not fit the buffer at all */
 	meta_init(&m, &fb[0]);
@@ -193,7 +197,7 @@ int main(int argc, char **argv)
 	printf("1..%d\n", test_no);
 	close(dev);	/* revokes every export */
 	for (i = 0; i < NR_CASES + 2; i++)
-		vgem_fb_destroy(&fb[i]);
+		hdmabuf_vgem_free(&fb[i]);
 	close(card);
 	return failures ? 1 : 0;
 }

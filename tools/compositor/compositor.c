@@ -18,13 +18,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 
 #include <linux/dma-buf.h>
 #include <linux/hyper_dmabuf.h>
 
+#include "hyperdmabuf.h"
 #include "pattern.h"
-#include "vgem.h"
 
 #define PROG		"hyperdmabuf-compositor"
 #define VERSION		"0.1.0"
@@ -33,8 +32,17 @@
 #define EXIT_USAGE	2
 #define FMT_XRGB8888	(0x34325258u)	/* 'X' 'R' '2' '4' */
 
+/* A scanout buffer: a vgem dumb buffer or a udmabuf (tools/lib). */
+struct fb {
+	struct hdmabuf_vgem_buf vgem;
+	struct hdmabuf_udmabuf udma;
+	int dmabuf;		/* the one in use, not owned */
+	void *map;
+	uint32_t width, height, pitch;
+};
+
 struct fb_slot {
-	struct vgem_fb fb;
+	struct fb fb;
 	struct hyper_dmabuf_handle handle;
 	int exported;		/* handle is a live export of ours */
 	int released;		/* the importer has let go of it */
@@ -112,21 +120,41 @@ static int parse_target(const char *s, uint32_t *backend, uint64_t *domid)
 	return parse_u64(colon + 1, UINT64_MAX, domid);
 }
 
-static int xioctl(int fd, unsigned long req, void *arg)
+/* ---------------------------------------------------------------- buffers */
+
+/* A @width x @height 32 bpp buffer, exported and mapped; 0 or -errno. */
+static int fb_create(int card, int udmabuf, uint32_t width, uint32_t height,
+		     struct fb *fb)
 {
 	int ret;
 
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && errno == EINTR);
+	memset(fb, 0, sizeof(*fb));
+	fb->vgem.dmabuf = -1;
+	fb->udma.memfd = -1;
+	fb->udma.dmabuf = -1;
+	fb->width = width;
+	fb->height = height;
+	if (udmabuf) {
+		fb->pitch = width * 4;
+		ret = hdmabuf_udmabuf_alloc((uint64_t)fb->pitch * height,
+					    &fb->udma);
+		fb->dmabuf = fb->udma.dmabuf;
+		fb->map = fb->udma.map;
+	} else {
+		ret = hdmabuf_vgem_alloc(card, width, height, 32, &fb->vgem);
+		fb->pitch = fb->vgem.pitch;
+		fb->dmabuf = fb->vgem.dmabuf;
+		fb->map = fb->vgem.map;
+	}
 	return ret;
 }
 
-static int dmabuf_sync(int fd, uint64_t flags)
+static void fb_destroy(struct fb *fb)
 {
-	struct dma_buf_sync s = { .flags = flags };
-
-	return xioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+	hdmabuf_vgem_free(&fb->vgem);
+	hdmabuf_udmabuf_free(&fb->udma);
+	fb->dmabuf = -1;
+	fb->map = NULL;
 }
 
 /* ---------------------------------------------------------------- events */
@@ -208,7 +236,7 @@ static int recycle(struct compositor *c, struct fb_slot *s)
 	memset(&u, 0, sizeof(u));
 	u.handle = s->handle;
 	u.timeout_ms = 0;	/* released: returns at once */
-	if (xioctl(c->dev, HYPER_DMABUF_IOCTL_UNEXPORT, &u)) {
+	if (hdmabuf_ioctl(c->dev, HYPER_DMABUF_IOCTL_UNEXPORT, &u)) {
 		warn("unexport of frame %u", s->frame);
 		return -1;
 	}
@@ -222,7 +250,7 @@ static int render(struct fb_slot *s, uint32_t frame)
 {
 	uint32_t y;
 
-	if (dmabuf_sync(s->fb.dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE)) {
+	if (hdmabuf_dmabuf_sync(s->fb.dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE)) {
 		warn("DMA_BUF_IOCTL_SYNC start");
 		return -1;
 	}
@@ -230,7 +258,7 @@ static int render(struct fb_slot *s, uint32_t frame)
 		pattern_row(frame, y,
 			    (uint32_t *)((char *)s->fb.map +
 					 (size_t)y * s->fb.pitch));
-	if (dmabuf_sync(s->fb.dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE)) {
+	if (hdmabuf_dmabuf_sync(s->fb.dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE)) {
 		warn("DMA_BUF_IOCTL_SYNC end");
 		return -1;
 	}
@@ -258,7 +286,7 @@ static int export_frame(struct compositor *c, struct fb_slot *s)
 	e.meta.height = s->fb.height;
 	e.meta.planes[0].offset = 0;
 	e.meta.planes[0].stride = s->fb.pitch;
-	if (xioctl(c->dev, HYPER_DMABUF_IOCTL_EXPORT, &e)) {
+	if (hdmabuf_ioctl(c->dev, HYPER_DMABUF_IOCTL_EXPORT, &e)) {
 		warn("export of frame %u", s->frame);
 		return -1;
 	}
@@ -408,24 +436,21 @@ int main(int argc, char **argv)
 	if (c.dev < 0)
 		err(EXIT_FAILURE, "%s", dev_path);
 	memset(&info, 0, sizeof(info));
-	if (xioctl(c.dev, HYPER_DMABUF_IOCTL_GET_INFO, &info))
+	if (hdmabuf_ioctl(c.dev, HYPER_DMABUF_IOCTL_GET_INFO, &info))
 		err(EXIT_FAILURE, "GET_INFO on %s", dev_path);
 	if (info.abi_version != HYPER_DMABUF_ABI_VERSION ||
 	    !(info.features & HYPER_DMABUF_FEAT_EVENTS))
 		errx(EXIT_FAILURE, "%s: unsupported ABI %u", dev_path,
 		     info.abi_version);
 	if (!use_udmabuf)
-		card = vgem_open();
+		card = hdmabuf_vgem_open();
 	if (!use_udmabuf && card < 0) {
 		errno = -card;
 		err(EXIT_FAILURE, "no vgem card (modprobe vgem)");
 	}
 	for (i = 0; i < c.nr_bufs; i++) {
-		int r = use_udmabuf ?
-			udmabuf_fb_create(PATTERN_WIDTH, PATTERN_HEIGHT,
-					  &c.slot[i].fb) :
-			vgem_fb_create(card, PATTERN_WIDTH, PATTERN_HEIGHT,
-				       &c.slot[i].fb);
+		int r = fb_create(card, use_udmabuf, PATTERN_WIDTH,
+				  PATTERN_HEIGHT, &c.slot[i].fb);
 
 		if (r) {
 			errno = -r;
@@ -468,7 +493,7 @@ out:
 	/* closing the device revokes whatever is still exported */
 	close(c.dev);
 	for (i = 0; i < c.nr_bufs; i++)
-		vgem_fb_destroy(&c.slot[i].fb);
+		fb_destroy(&c.slot[i].fb);
 	if (card >= 0)
 		close(card);
 	return ret;
