@@ -1,52 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libhyperdmabuf: character devices without devtmpfs, and udmabuf buffers
- * (a sealed memfd turned into a dma-buf) as a source of page-backed
- * dma-bufs where vgem's CPU mappings do not work (a Xen PV domU).
+ * libhyperdmabuf: udmabuf buffers (a sealed memfd turned into a dma-buf) as
+ * a source of page-backed dma-bufs where vgem's CPU mappings do not work
+ * (a Xen PV domU).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <linux/udmabuf.h>
 
 #include "hyperdmabuf.h"
-
-int hdmabuf_open_chrdev(const char *dev, const char *sysfs_dev)
-{
-	char path[64], buf[32];
-	unsigned int maj, min;
-	int fd, sfd, err;
-	ssize_t n;
-
-	fd = open(dev, O_RDWR | O_CLOEXEC);
-	if (fd >= 0 || errno != ENOENT)
-		return fd < 0 ? -errno : fd;
-	sfd = open(sysfs_dev, O_RDONLY | O_CLOEXEC);
-	if (sfd < 0)
-		return -ENODEV;
-	n = read(sfd, buf, sizeof(buf) - 1);
-	close(sfd);
-	if (n <= 0)
-		return -ENODEV;
-	buf[n] = '\0';
-	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
-		return -ENODEV;
-	snprintf(path, sizeof(path), "/tmp/.hyperdmabuf-chrdev.%d",
-		 (int)getpid());
-	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
-		return -errno;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	err = errno;
-	unlink(path);
-	return fd < 0 ? -err : fd;
-}
 
 int hdmabuf_udmabuf_alloc(uint64_t size, struct hdmabuf_udmabuf *b)
 {
