@@ -8,8 +8,8 @@
  * the test script writes as the other domain progresses).  Each command
  * prints "ok CMD ..." or "FAIL CMD: reason" (the first failure ends the
  * program with status 1) and "info: ..." lines with measurements.
- * Times "at" are CLOCK_REALTIME in ms, comparable between Xen domains
- * (their wall clocks come from the hypervisor).
+ * Times "at" are CLOCK_REALTIME in ms, for the logs (the domains' clocks
+ * were seen to differ by a few hundred ms in the lab).
  *
  * The producer of fences is vgem: a vgem fence signals when we say so.
  * It is attached to "own" (the buffer we export: a vgem buffer, or a

@@ -67,5 +67,3 @@ xf_end() {
 	eval "exec $2>&-"
 	eval "wait \$xf_pid_$1"
 }
-# xf_ms A B: B - A in ms, one decimal (times printed by xfence)
-xf_ms() { echo "$1 $2" | awk '{ printf "%.1f", $2 - $1 }'; }

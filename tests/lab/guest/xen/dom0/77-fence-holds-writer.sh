@@ -24,10 +24,9 @@ if [ -n "$s" ]; then
 	lab_kv_set f77/waiting 1
 	ok=1
 	xf_done e 30 || ok=0
-	t_sig=$(lab_kv_wait f77/signalled 60)
-	t_wake=$(xf_val e "info: own out ready after" | sed 's/.* at //')
+	lab_kv_wait f77/signalled 60 >/dev/null
 	if [ $ok = 1 ] && xf e 3 30 fence w own && xf e 3 30 signal; then
-		lab_ok "f77: our writer waited $(xf_val e 'ok wait' | cut -d' ' -f1) ms for domu1's $XF_DELAY ms reader (signal -> wake $(xf_ms $t_sig $t_wake) ms), then vgem accepted a write fence"
+		lab_ok "f77: our writer waited $(xf_val e 'ok wait' | cut -d' ' -f1) ms for domu1's $XF_DELAY ms reader, then vgem accepted a write fence"
 	else
 		xp_fail "f77: $(xf_why e)"; rc=1
 	fi

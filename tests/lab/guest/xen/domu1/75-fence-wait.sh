@@ -27,11 +27,11 @@ for how in imp sync; do
 	lab_kv_set f75/$how/waiting 1
 	ok=1
 	xf_done i 30 || ok=0
-	t_sig=$(lab_kv_wait f75/$how/signalled 60)
+	lab_kv_wait f75/$how/signalled 60 >/dev/null
 	waited=$(xf_val i 'ok wait' | cut -d' ' -f1)
-	t_wake=$(xf_val i "info: $how in ready after" | sed 's/.* at //')
+	# (the wait includes dom0 noticing our "waiting" key through xenstore)
 	if [ $ok = 1 ] && xf i 3 30 check $seed; then
-		lab_ok "f75: fence dom0->domu1 (seqno $s), $what waited $waited ms for a $XF_DELAY ms producer (signal -> wake $(xf_ms $t_sig $t_wake) ms across the domains' clocks), then the new data was complete"
+		lab_ok "f75: fence dom0->domu1 (seqno $s), $what waited $waited ms for a $XF_DELAY ms producer, then the new data was complete"
 	else
 		lab_notok "f75 $how: $(xf_why i)"; rc=1
 	fi

@@ -35,8 +35,7 @@ if lab_kv_wait f79/b/ready 120 >/dev/null && xf e 3 30 fence w own && xf e 3 30 
 	# dom0 took its sync_files and released the import: the backend
 	# module is free to go once we unexport
 	if lab_kv_wait f79/b/released 120 >/dev/null && xf e 3 60 wait-released 60 &&
-	   xf e 3 60 unexport && lab_kv_wait f79/b/waiting 60 >/dev/null && xf e 3 10 now; then
-		lab_kv_set f79/b/unload-at "$(xf_val e 'info: now at')"
+	   xf e 3 60 unexport && lab_kv_wait f79/b/waiting 60 >/dev/null; then
 		if rmmod hyper_dmabuf_xen; then
 			unloaded=1
 			lab_ok "f79 B: unloaded hyper_dmabuf_xen with fence $(xf_val e seqno) pending"
