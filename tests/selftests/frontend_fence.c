@@ -634,6 +634,7 @@ static int trace_has(const char *trace, const char *event, const char *what)
 TEST_F_TIMEOUT(fence, tracepoints, 60)
 {
 	uint64_t s1 = 0, s2 = 0, s3 = 0;
+	long long timeout_ms = 0;
 	char want[64], *trace;
 	int gfd = -1;
 
@@ -646,7 +647,7 @@ TEST_F_TIMEOUT(fence, tracepoints, 60)
 	ASSERT_EQ(0, tracefs_write("trace", ""));
 	ASSERT_EQ(0, tracefs_write("tracing_on", "1"));
 	ASSERT_EQ(0, tracefs_write("events/hyper_dmabuf/enable", "1"));
-	ASSERT_EQ(0, param_push("fence_timeout_ms", 300));
+	ASSERT_EQ(0, param_get("fence_timeout_ms", &timeout_ms));
 	ASSERT_EQ(0, share(self, 0, true));
 
 	/* s1: attached and signalled */
@@ -658,6 +659,7 @@ TEST_F_TIMEOUT(fence, tracepoints, 60)
 	self->pending = 0;
 	ASSERT_LE(0, wait_ms(self->imp_fd, POLLIN, 5000));
 	/* s2: the peer stays silent until the proxy timed out */
+	ASSERT_EQ(0, param_push("fence_timeout_ms", 300));
 	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
 				&self->pending));
 	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
@@ -666,6 +668,7 @@ TEST_F_TIMEOUT(fence, tracepoints, 60)
 	EXPECT_LE(0, wait_ms(gfd, POLLIN, 5000));
 	EXPECT_EQ(-ETIMEDOUT, sync_status(gfd));
 	close(gfd);
+	ASSERT_EQ(0, param_set("fence_timeout_ms", timeout_ms));
 	ASSERT_EQ(0, vgem_signal(self->c.card, self->pending));
 	self->pending = 0;
 	/* s3: pending when the exporter's domain goes down */
