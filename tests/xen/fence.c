@@ -22,13 +22,14 @@
  *   udmabuf SIZE SEED       own buffer from udmabuf (memfd), filled
  *   export PEER [rw]        export own to Xen domain PEER; "handle HEX"
  *   wait-released SECS      the peer's RELEASED event for our export
- *   unexport                unexport (the peer released it)
+ *   unexport                unexport our export (the peer released it)
  *   import HANDLE [SECS]    import the peer's buffer (waiting for the offer)
  *   prime                   PRIME-import the import into vgem
  *   release                 close the import (and its vgem handle)
  *   fence w|r own|imp       a pending vgem fence (write or read) on it
- *   attach w|r              FENCE_ATTACH(fd -1) on our export or import:
- *                           the pending fences go to the peer; "seqno N"
+ *   attach w|r [own|imp]    FENCE_ATTACH(fd -1) on our export or import
+ *                           (default: the one made last): the pending
+ *                           fences go to the peer; "seqno N"
  *   signal [DELAY_MS [SEED]]  after DELAY_MS, fill own with SEED's pattern
  *                           (if given), then signal the pending vgem fence
  *   busy FD in|out          poll(FD) is not ready now (FD: own, imp, sync:
@@ -44,6 +45,14 @@
  *                           (ECONNRESET, ETIMEDOUT) within MAX ms
  *   frames N                N fenced frames on own: write fence, ATTACH,
  *                           write the frame number, signal
+ *   pingpong N lead|follow  N rounds between two domains that each export
+ *                           a buffer to the other and import the other's:
+ *                           the leader attaches a write fence to its
+ *                           export, the follower (once it is on its
+ *                           import) too; the leader signals and waits for
+ *                           the follower, which signals when it saw the
+ *                           leader's: the leader prints the round trips
+ *                           (2 cross-VM fence signals, user space included)
  *   stat NAME               print the core counter NAME
  *   now                     print the time ("info: now at MS")
  *   sleep MS
@@ -90,6 +99,7 @@ static uint32_t imp_gem;
 /* the buffer FENCE_ATTACH/FENCE_GET name: our export or our import */
 static struct hyper_dmabuf_handle handle;
 static bool have_handle;
+static struct hyper_dmabuf_handle exp_handle, imp_handle;
 static uint32_t pending;	/* vgem fence id to signal, 0: none */
 static int held[NR_HELD] = { -1, -1 };
 
@@ -385,6 +395,7 @@ static int cmd_hold(const char *cmd)
 
 	if (!have_handle || imp_fd < 0)
 		return fail(cmd, "nothing imported");
+	handle = imp_handle;
 	held[0] = fence_get(0);
 	held[1] = export_sync_file(imp_fd, DMA_BUF_SYNC_READ);
 	for (i = 0; i < NR_HELD; i++) {
@@ -490,6 +501,103 @@ static int cmd_frames(const char *cmd, int argc, char **argv)
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Waits until the import carries a pending fence (poll not ready). */
+static int wait_busy(int fd, int timeout_ms)
+{
+	double end = mono_ms() + timeout_ms;
+
+	while (wait_fd(fd, POLLIN, 0) >= 0) {
+		if (mono_ms() > end)
+			return -1;
+		usleep(500);
+	}
+	return 0;
+}
+
+static int cmd_pingpong(const char *cmd, int argc, char **argv)
+{
+	struct hyper_dmabuf_fence_attach a;
+	double t0, ms, *rtt, sum = 0;
+	uint64_t n, i;
+	bool lead;
+	uint32_t id;
+	int ret;
+
+	if (argc < 3 || parse_u64(argv[1], &n) || !n || n > 100000 ||
+	    (strcmp(argv[2], "lead") && strcmp(argv[2], "follow")))
+		return fail(cmd, "usage: pingpong N lead|follow");
+	if (!own_gem || imp_fd < 0)
+		return fail(cmd, "export a buffer and import the peer's first");
+	lead = !strcmp(argv[2], "lead");
+	rtt = calloc(n, sizeof(*rtt));
+	if (!rtt)
+		return fail(cmd, "out of memory");
+	for (i = 0; i < n; i++) {
+		/*
+		 * The follower attaches only once the leader's fence is on
+		 * its import, and the leader signals only once the
+		 * follower's is on its own: neither fence can be signalled
+		 * before the other side saw it pending.
+		 */
+		if (!lead && wait_busy(imp_fd, 10000)) {
+			free(rtt);
+			return fail(cmd, "round %llu: the leader's fence never came",
+				    (unsigned long long)i);
+		}
+		ret = hdmabuf_vgem_fence_attach(card, own_gem, 1, &id);
+		if (ret) {
+			free(rtt);
+			return fail(cmd, "round %llu: vgem fence: %s",
+				    (unsigned long long)i, strerror(-ret));
+		}
+		memset(&a, 0, sizeof(a));
+		a.handle = exp_handle;
+		a.fd = -1;
+		a.flags = HYPER_DMABUF_FENCE_WRITE;
+		ret = hdmabuf_ioctl(dev, HYPER_DMABUF_IOCTL_FENCE_ATTACH, &a);
+		if (!ret && lead && wait_busy(imp_fd, 10000))
+			ret = -ETIMEDOUT;
+		if (ret) {
+			hdmabuf_vgem_fence_signal(card, id);
+			free(rtt);
+			return fail(cmd, "round %llu: %s", (unsigned long long)i,
+				    ret == -ETIMEDOUT && a.seqno ?
+				    "the follower's fence never came" :
+				    strerror(-ret));
+		}
+		t0 = mono_ms();
+		if (lead)
+			ret = hdmabuf_vgem_fence_signal(card, id);
+		ms = wait_fd(imp_fd, POLLIN, 10000);
+		if (!lead)
+			ret = hdmabuf_vgem_fence_signal(card, id);
+		if (ret || ms < 0) {
+			free(rtt);
+			return fail(cmd, "round %llu: %s", (unsigned long long)i,
+				    ret ? strerror(-ret) : "the peer never signalled");
+		}
+		rtt[i] = mono_ms() - t0;
+		sum += rtt[i];
+	}
+	if (lead) {
+		qsort(rtt, n, sizeof(*rtt), cmp_double);
+		printf("info: %llu fence round trips (signal here -> peer wakes and signals -> wake here): min %.2f ms, median %.2f ms, mean %.2f ms, max %.2f ms\n",
+		       (unsigned long long)n, rtt[0], rtt[n / 2], sum / n,
+		       rtt[n - 1]);
+		printf("rtt-median %.2f\n", rtt[n / 2]);
+	}
+	free(rtt);
+	printf("ok pingpong %llu\n", (unsigned long long)n);
+	return 0;
+}
+
 static int run(char **argv, int argc)
 {
 	const char *cmd = argv[0];
@@ -518,6 +626,7 @@ static int run(char **argv, int argc)
 			return fail(cmd, "export to %llu: %s",
 				    (unsigned long long)a, strerror(-ret));
 		handle = e.handle;
+		exp_handle = e.handle;
 		have_handle = true;
 		hdmabuf_handle_format(&e.handle, hs);
 		printf("handle %s\nok export\n", hs);
@@ -537,12 +646,12 @@ static int run(char **argv, int argc)
 			if (ret < 0 && ret != -EINTR)
 				return fail(cmd, "read event: %s", strerror(-ret));
 			if (ret == 1 && evr.type == HYPER_DMABUF_EVENT_RELEASED &&
-			    hdmabuf_handle_eq(&evr.handle, &handle))
+			    hdmabuf_handle_eq(&evr.handle, &exp_handle))
 				break;
 		}
 		printf("ok wait-released\n");
 	} else if (!strcmp(cmd, "unexport")) {
-		ret = hdmabuf_unexport(dev, &handle, 0, 30000);
+		ret = hdmabuf_unexport(dev, &exp_handle, 0, 30000);
 		if (ret)
 			return fail(cmd, "%s", strerror(-ret));
 		printf("ok unexport\n");
@@ -560,6 +669,7 @@ static int run(char **argv, int argc)
 		if (fd < 0)
 			return fail(cmd, "%s", strerror(-fd));
 		imp_fd = fd;
+		imp_handle = handle;
 		have_handle = true;
 		printf("ok import %llu bytes\n", (unsigned long long)imp_size);
 	} else if (!strcmp(cmd, "prime")) {
@@ -604,7 +714,9 @@ static int run(char **argv, int argc)
 		    !have_handle)
 			return fail(cmd, "usage: attach w|r (after export/import)");
 		memset(&fa, 0, sizeof(fa));
-		fa.handle = handle;
+		fa.handle = argc > 2 && !strcmp(argv[2], "own") ? exp_handle :
+			    argc > 2 && !strcmp(argv[2], "imp") ? imp_handle :
+			    handle;
 		fa.fd = -1;
 		fa.flags = argv[1][0] == 'w' ? HYPER_DMABUF_FENCE_WRITE : 0;
 		ret = hdmabuf_ioctl(dev, HYPER_DMABUF_IOCTL_FENCE_ATTACH, &fa);
@@ -689,6 +801,9 @@ static int run(char **argv, int argc)
 			return -1;
 	} else if (!strcmp(cmd, "wait-error")) {
 		if (cmd_wait_error(cmd, argc, argv))
+			return -1;
+	} else if (!strcmp(cmd, "pingpong")) {
+		if (cmd_pingpong(cmd, argc, argv))
 			return -1;
 	} else if (!strcmp(cmd, "frames")) {
 		if (cmd_frames(cmd, argc, argv))

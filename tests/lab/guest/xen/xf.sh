@@ -8,6 +8,8 @@ XF_PARAM=/sys/module/hyper_dmabuf/parameters
 XF_DELAY=1000
 # fenced frames of 78-fence-frames.sh
 XF_FRAMES=10000
+# fence round trips between dom0 and domu1 in 75-fence-wait.sh
+XF_PINGS=50
 
 # xf_setup PEER_ROLE...: as xp_setup (modules, vgem, domids, channels up)
 xf_setup() { xp_setup "$@"; }

@@ -3,6 +3,7 @@
 # carries a proxy of its producer's write fence: poll(POLLIN) on the import
 # (then on its DMA_BUF_IOCTL_EXPORT_SYNC_FILE) is not ready, waits as long
 # as the producer takes (XF_DELAY ms) and then shows the whole new pattern.
+# Then we export a buffer to dom0 and follow its fence round trips.
 . /lab/xen/xf.sh
 xf_setup dom0 || exit 1
 h=$(lab_kv_wait f75/handle 180) || exit 1
@@ -36,6 +37,19 @@ for how in imp sync; do
 		lab_notok "f75 $how: $(xf_why i)"; rc=1
 	fi
 done
+# round trips: a vgem buffer of ours (never written here) for dom0
+if xf i 3 30 vgem 64K && xf i 3 60 export 0; then
+	lab_kv_set f75/pp/handle "$(xf_val i handle)"
+	r=$(lab_kv_wait f75/pp/ready 120)
+	if [ "$r" = 1 ] && ! xf i 3 120 pingpong $XF_PINGS follow; then
+		lab_notok "f75: following dom0's fence round trips: $(xf_why i)"; rc=1
+	fi
+	lab_kv_wait f75/pp/done 180 >/dev/null || rc=1
+	xf i 3 60 wait-released 60 && xf i 3 60 unexport || { lab_notok "f75: unexport: $(xf_why i)"; rc=1; }
+else
+	lab_kv_set f75/pp/handle none
+	lab_notok "f75: export to dom0: $(xf_why i)"; rc=1
+fi
 xf i 3 30 release || rc=1
 lab_kv_set f75/released 1
 xf_end i 3
