@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 METHODS = ("copy", "gnt", "ours")
+PG = "hyper_dmabuf_xen_pages/stats/"
 LABEL = {"copy": "copy (libxenvchan)", "gnt": "userspace grants (gntalloc+gntdev)",
          "ours": "hyper_dmabuf"}
 
@@ -164,11 +165,16 @@ def main():
         rows = []
         for r in pc:
             if "error" in r:
-                rows.append([size_name(r["size"]), "-", "n/a (%s)" % r["error"], "-", "-", "-"])
+                rows.append([size_name(r["size"]), "-", "n/a (%s)" % r["error"], "-", "-", "-", "-", "-"])
             else:
+                ci = r.get("counters", {}).get("importer", {})
+                kmap, pmap = ci.get(PG + "map_hypercalls", 0), ci.get(PG + "pte_map_hypercalls", 0)
                 rows.append([size_name(r["size"]), str(r["pages"]), fmt_us(r["import_us"]),
-                             fmt_us(r["map_touch_us"]), fmt_us(r["total_us"]), "%.0f" % r["per_page_ns"]])
-        h = ["size", "pages", "IMPORT ioctl", "mmap+touch all", "total", "ns/page"]
+                             fmt_us(r["map_touch_us"]), fmt_us(r["total_us"]), "%.0f" % r["per_page_ns"],
+                             "%d + %d" % (kmap, pmap),
+                             "%.0f" % (2.0 * r["pages"] / (kmap + pmap)) if kmap + pmap else "-"])
+        h = ["size", "pages", "IMPORT ioctl", "mmap+touch all", "total", "ns/page",
+             "map hypercalls (IMPORT + mmap)", "grant ops per hypercall"]
         out.append("hyper_dmabuf per-page map cost (importer side, medians)")
         out.append(table(h, rows))
         out.append("")
@@ -188,30 +194,34 @@ def main():
         out.append("")
         rst["breakdown"] = rst_table(h, rows)
 
-    # messages per import, directory pages
+    # messages and hypercalls per import, directory pages
     ours = [lat[k] for k in sorted(lat) if k[0] == "ours" and "counters" in lat[k]]
     if ours:
         rows = []
         for r in ours:
             ce, ci = r["counters"].get("exporter", {}), r["counters"].get("importer", {})
             core = lambda c, n: c.get("hyper_dmabuf/stats/%s" % n, 0)
-            other = lambda c: ", ".join("%s=%s" % (k.split("/", 1)[1], v) for k, v in sorted(c.items())
-                                        if not k.startswith("hyper_dmabuf/"))
+            ring = lambda c, n: sum(v for k, v in c.items()
+                                    if k.startswith("hyper_dmabuf_xen/channels/") and k.endswith("/" + n))
             d = r.get("dir", {})
-            rows.append([size_name(r["size"]), "%d/%d" % (core(ce, "tx"), core(ce, "rx")),
+            rows.append([size_name(r["size"]), str(d.get("data_pages", "?")),
+                         "%d/%d" % (core(ce, "tx"), core(ce, "rx")),
                          "%d/%d" % (core(ci, "tx"), core(ci, "rx")),
-                         "%s/%s" % (d.get("dir_pages", "?"), d.get("bound", "?")),
-                         other(ce) or "-", other(ci) or "-"])
-        h = ["size", "exporter tx/rx", "importer tx/rx", "dir pages/bound", "exporter backend counters",
-             "importer backend counters"]
-        out.append("Messages per export+import (debugfs deltas of the last repetition), directory pages")
+                         "%d/%d" % (ring(ce, "tx_msgs") + ring(ci, "tx_msgs"),
+                                    ring(ce, "tx_waits") + ring(ci, "tx_waits")),
+                         "%d + %d" % (ci.get(PG + "map_hypercalls", 0), ci.get(PG + "pte_map_hypercalls", 0)),
+                         "%s/%s/%s" % (ce.get(PG + "share_dir_pages", "?"), ci.get(PG + "map_dir_pages", "?"),
+                                       d.get("bound", "?"))])
+        h = ["size", "pages", "core msgs exporter tx/rx", "importer tx/rx", "ring msgs/waits (both)",
+             "importer map hypercalls (IMPORT + mmap)", "dir pages granted/read/bound"]
+        out.append("Messages and hypercalls per export+import (debugfs deltas, last repetition), directory pages")
         out.append(table(h, rows))
         out.append("")
         rst["messages"] = rst_table(h, rows)
 
     sc = [r for r in recs if r.get("type") == "scale"]
     if sc:
-        rows = [[str(r["live"]), fmt_us(r["median_us"]) if "median_us" in r else "n/a (%s)" % r.get("error"),
+        rows = [[str(r.get("live", r.get("size"))), fmt_us(r["median_us"]) if "median_us" in r else "n/a (%s)" % r.get("error"),
                  "%s..%s" % (fmt_us(r.get("min_us")), fmt_us(r.get("max_us"))),
                  "%.1f s" % r["setup_s"] if "setup_s" in r else "-"] for r in sc]
         h = ["live exports", "1 MiB export+import median", "min..max", "setting up the live exports"]

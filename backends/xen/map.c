@@ -84,6 +84,7 @@ static int xen_pg_kmap(domid_t peer, const grant_ref_t *refs,
 		handles[i] = INVALID_GRANT_HANDLE;
 	}
 	ret = gnttab_map_refs(ops, NULL, pages, n);
+	atomic64_inc(&xen_pg_stats.map_hypercalls);
 	/* Even if the call failed: some elements may have been done. */
 	for (i = 0; i < n; i++) {
 		if (ops[i].status == GNTST_okay) {
@@ -122,6 +123,7 @@ static void xen_pg_kunmap(struct page **pages, grant_handle_t *handles,
 	if (!k)
 		return;
 	ret = gnttab_unmap_refs(ops, NULL, tmp, k);
+	atomic64_inc(&xen_pg_stats.unmap_hypercalls);
 	for (i = 0, k = 0; i < n; i++) {
 		if (handles[i] == INVALID_GRANT_HANDLE)
 			continue;
@@ -199,6 +201,7 @@ static int xen_pg_walk_batch(struct xen_pg_walk *w, u32 level, u64 first,
 	}
 	ret = xen_pg_kmap(w->peer, refs, w->pages, w->handles, n, true,
 			  w->map);
+	atomic64_add(n, &xen_pg_stats.map_dir_pages);
 	for (i = 0; !ret && i < n; i++) {
 		u64 child = (first + i) << g->rpp_shift;
 

@@ -96,6 +96,7 @@ static int xen_pg_ptes_map(struct xen_pg_ptes *p, domid_t peer,
 					  refs[i + j], peer);
 		/* Retries GNTST_eagain elements itself. */
 		gnttab_batch_map(ops, n);
+		atomic64_inc(&xen_pg_stats.pte_map_hypercalls);
 		for (j = 0; j < n; j++) {
 			if (ops[j].status == GNTST_okay) {
 				p->handles[i + j] = ops[j].handle;
@@ -121,6 +122,7 @@ static void xen_pg_ptes_unmap_batch(struct xen_pg_ptes *p,
 
 	/* Xen clears each PTE and flushes the TLBs. */
 	ret = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, k);
+	atomic64_inc(&xen_pg_stats.pte_unmap_hypercalls);
 	for (j = 0; j < k; j++) {
 		if (!ret && ops[j].status == GNTST_okay) {
 			p->handles[idx[j]] = INVALID_GRANT_HANDLE;

@@ -31,6 +31,13 @@ static int xen_pg_stats_show(struct seq_file *s, void *unused)
 	XEN_PG_STAT(last_map_pages);
 	XEN_PG_STAT(last_map_dir_ns);
 	XEN_PG_STAT(last_map_data_ns);
+	XEN_PG_STAT(share_data_grants);
+	XEN_PG_STAT(share_dir_pages);
+	XEN_PG_STAT(map_dir_pages);
+	XEN_PG_STAT(map_hypercalls);
+	XEN_PG_STAT(unmap_hypercalls);
+	XEN_PG_STAT(pte_map_hypercalls);
+	XEN_PG_STAT(pte_unmap_hypercalls);
 #undef XEN_PG_STAT
 	return 0;
 }

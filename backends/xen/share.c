@@ -366,6 +366,8 @@ int hdmabuf_xen_share(domid_t peer, struct page **pages,
 	if (ret)
 		goto err_unshare;
 
+	atomic64_add(nr_pages, &xen_pg_stats.share_data_grants);
+	atomic64_add(g.total_pages, &xen_pg_stats.share_dir_pages);
 	info->dir_root = s->refs[nr_pages];
 	info->dir_pages = g.total_pages;
 	info->dir_levels = g.levels;

@@ -102,6 +102,14 @@ struct xen_pg_stats {
 	atomic64_t last_map_pages;
 	atomic64_t last_map_dir_ns;	/* directory walk of the last import */
 	atomic64_t last_map_data_ns;	/* data mapping of the last import */
+	/* cumulative, for "grants and hypercalls per import" (make bench) */
+	atomic64_t share_data_grants;	/* exporter: data pages granted */
+	atomic64_t share_dir_pages;	/* exporter: directory pages granted */
+	atomic64_t map_dir_pages;	/* importer: directory pages read */
+	atomic64_t map_hypercalls;	/* importer: kernel grant map calls */
+	atomic64_t unmap_hypercalls;	/* importer: kernel grant unmap calls */
+	atomic64_t pte_map_hypercalls;	/* importer: grant PTE map calls */
+	atomic64_t pte_unmap_hypercalls; /* importer: grant PTE unmap calls */
 };
 
 extern struct xen_pg_stats xen_pg_stats;

@@ -63,7 +63,7 @@ struct bench {
 	struct libxenvchan *ctl;	/* control (and gnt ref lists) */
 	struct libxenvchan *data;	/* copy baseline payload */
 	int hdm;			/* /dev/hyper_dmabuf, -1 if unavailable */
-	int card;			/* vgem (exporter), -1 if unavailable */
+	int udmabuf;			/* /dev/udmabuf (exporter), -1 if unavailable */
 	int gntalloc, gntdev;		/* /dev/xen/gnt*, -1 if unavailable */
 	int timeout_ms;			/* bound of every single wait */
 	double rtt_us;			/* median control round trip */
@@ -111,6 +111,17 @@ int counters_delta_json(const struct counters *a, const struct counters *b,
 uint64_t dir_pages_bound(uint64_t nr_pages, uint32_t ref_size, uint32_t *levels,
 			 uint64_t *total);
 
+/* buf.c: the exporter's dma-bufs (udmabuf over a memfd) */
+struct sbuf {
+	int memfd;			/* -1 when none */
+	int dmabuf;			/* -1 when none */
+	uint8_t *map;			/* the memfd, read-write */
+	uint64_t size;
+};
+int sbuf_dev_open(void);
+int sbuf_alloc(struct bench *b, uint64_t size, struct sbuf *sb);
+void sbuf_free(struct sbuf *sb);
+
 /* copy.c, gnt.c, ours.c: one function per role and measurement */
 int copy_latency(struct bench *b, uint64_t size, int verify, uint8_t *src,
 		 uint64_t seed, double *us);
@@ -135,7 +146,6 @@ void gnt_unmap(struct bench *b, struct gmap *g);
 int gnt_latency(struct bench *b, uint64_t size, int verify, const uint8_t *src,
 		uint64_t seed, double *us);
 int gnt_latency_peer(struct bench *b, const struct bench_msg *m);
-struct vgem_buf;
 struct ours_result {
 	double us;			/* exporter: EXPORT .. importer's DONE */
 	double exp_export_us;		/* exporter: EXPORT ioctl */
@@ -149,7 +159,7 @@ int ours_available(struct bench *b);
 int ours_export(struct bench *b, int hdm, int dmabuf_fd, uint8_t handle[16]);
 int ours_unexport(struct bench *b, int hdm, const uint8_t handle[16]);
 int ours_import(struct bench *b, const uint8_t handle[16], int *fd, uint64_t *size);
-int ours_latency(struct bench *b, struct vgem_buf *vb, uint64_t size,
+int ours_latency(struct bench *b, struct sbuf *sb, uint64_t size,
 		 uint32_t flags, uint64_t seed, struct ours_result *r);
 int ours_latency_peer(struct bench *b, const struct bench_msg *m);
 int ours_add_live(struct bench *b, int hdm, int n);

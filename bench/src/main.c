@@ -16,6 +16,8 @@
  *   --stream-size SZ   frame size of the sustained test (8M)
  *   --seconds S        duration of each sustained run (5)
  *   --timeout S        bound of every single wait for the peer (90)
+ *   --budget S         no new step starts after S seconds (0: no limit);
+ *                      the steps left out are reported as skipped
  * Exit status: 0 when every step ran (a size that does not fit the guest's
  * memory or grant limits is reported, not fatal), 1 on any error of
  * correctness (wrong bytes, protocol, timeout), 2 on usage errors.
@@ -51,7 +53,20 @@ struct plan {
 	int reps, reps_large;
 	uint64_t stream_size;
 	double seconds;
+	uint64_t deadline_ns;		/* 0: none */
 };
+
+/* A step may start: else it is reported as skipped (--budget). */
+static int in_budget(const struct plan *p, const char *type, const char *method,
+		     uint64_t size)
+{
+	if (!p->deadline_ns || now_ns() < p->deadline_ns)
+		return 1;
+	out_json("{\"type\":\"%s\",\"method\":\"%s\",\"size\":%llu,"
+		 "\"error\":\"skipped (time budget)\"}",
+		 type, method, (unsigned long long)size);
+	return 0;
+}
 
 static void usage(void)
 {
@@ -59,7 +74,7 @@ static void usage(void)
 		"usage: " PROG " export|import --peer DOMID [--xs PATH] [--sizes LIST]\n"
 		"       [--reps N] [--reps-large N] [--methods copy,gnt,ours]\n"
 		"       [--pagecost LIST] [--scale LIST] [--stream-size SZ] [--seconds S]\n"
-		"       [--timeout S]\n");
+		"       [--timeout S] [--budget S]\n");
 	exit(2);
 }
 
@@ -195,7 +210,8 @@ static void latency_baselines(struct bench *b, const struct plan *p, uint64_t si
 	}
 	bpat_fill(src, size, seed);
 	for (m = M_COPY; m <= M_GNT; m++) {
-		if (!(p->methods & (1 << m)))
+		if (!(p->methods & (1 << m)) ||
+		    !in_budget(p, "latency", bench_method_name[m], size))
 			continue;
 		ret = 0;
 		for (r = 0; r < reps_for(p, size) && !ret; r++) {
@@ -222,19 +238,19 @@ static void latency_ours(struct bench *b, const struct plan *p, uint64_t size,
 	uint64_t seed = size ^ 0x0c5;
 	uint64_t nr = size / 4096, dir_total;
 	char extra[6144];
-	struct vgem_buf vb;
+	struct sbuf sb;
 	uint32_t levels;
 	uint64_t bound;
 	int r, ret;
 
-	ret = vgem_alloc(b->card, size, &vb);
+	ret = sbuf_alloc(b, size, &sb);
 	if (ret) {
 		out_error("latency", "ours", size, ret);
 		return;
 	}
-	bpat_fill(vb.map, size, seed);
+	bpat_fill(sb.map, size, seed);
 	for (r = 0; r < reps_for(p, size) && !ret; r++) {
-		ret = ours_latency(b, &vb, size, r == 0 ? BF_VERIFY : 0, seed, res);
+		ret = ours_latency(b, &sb, size, r == 0 ? BF_VERIFY : 0, seed, res);
 		if (!ret) {
 			series_add(&s, res->us);
 			series_add(&si, res->imp_import_us);
@@ -242,7 +258,7 @@ static void latency_ours(struct bench *b, const struct plan *p, uint64_t size,
 			series_add(&se, res->exp_export_us);
 		}
 	}
-	vgem_free(&vb);
+	sbuf_free(&sb);
 	if (ret) {
 		out_error("latency", "ours", size, ret);
 		goto out;
@@ -270,24 +286,24 @@ static void pagecost(struct bench *b, const struct plan *p, uint64_t size,
 {
 	struct series si = { 0 }, sm = { 0 }, st = { 0 };
 	uint64_t pages = size / 4096, seed = size ^ 0xbad;
-	struct vgem_buf vb;
+	struct sbuf sb;
 	int r, ret;
 
-	ret = vgem_alloc(b->card, size, &vb);
+	ret = sbuf_alloc(b, size, &sb);
 	if (ret) {
 		out_error("pagecost", "ours", size, ret);
 		return;
 	}
-	bpat_fill(vb.map, size, seed);
+	bpat_fill(sb.map, size, seed);
 	for (r = 0; r < p->reps_large && !ret; r++) {
-		ret = ours_latency(b, &vb, size, BF_TOUCH, seed, res);
+		ret = ours_latency(b, &sb, size, BF_TOUCH, seed, res);
 		if (!ret) {
 			series_add(&si, res->imp_import_us);
 			series_add(&sm, res->imp_map_us);
 			series_add(&st, res->imp_import_us + res->imp_map_us);
 		}
 	}
-	vgem_free(&vb);
+	sbuf_free(&sb);
 	if (ret) {
 		out_error("pagecost", "ours", size, ret);
 	} else {
@@ -314,7 +330,7 @@ static void scale(struct bench *b, const struct plan *p, uint64_t live,
 {
 	uint64_t size = 1ULL << 20, seed = live;
 	struct series s = { 0 };
-	struct vgem_buf vb;
+	struct sbuf sb;
 	int hdm2, made = 0, r, ret = 0;
 	uint64_t t0 = now_ns();
 	double setup_s;
@@ -336,15 +352,15 @@ static void scale(struct bench *b, const struct plan *p, uint64_t live,
 	}
 	setup_s = (double)(now_ns() - t0) / 1e9;
 
-	ret = vgem_alloc(b->card, size, &vb);
+	ret = sbuf_alloc(b, size, &sb);
 	if (!ret) {
-		bpat_fill(vb.map, size, seed);
+		bpat_fill(sb.map, size, seed);
 		for (r = 0; r < p->reps && !ret; r++) {
-			ret = ours_latency(b, &vb, size, 0, seed, res);
+			ret = ours_latency(b, &sb, size, 0, seed, res);
 			if (!ret)
 				series_add(&s, res->us);
 		}
-		vgem_free(&vb);
+		sbuf_free(&sb);
 	}
 	if (ret) {
 		out_error("scale", "ours", live, ret);
@@ -364,22 +380,22 @@ static void scale(struct bench *b, const struct plan *p, uint64_t live,
 static void run_exporter(struct bench *b, const struct plan *p)
 {
 	struct ours_result *res = calloc(1, sizeof(*res));
-	int ours = (p->methods & (1 << M_OURS)) && ours_available(b) && b->card >= 0;
+	int ours = (p->methods & (1 << M_OURS)) && ours_available(b) && b->udmabuf >= 0;
 	uint64_t frames;
 	double el;
 	int i, m, ret;
 
 	if (!res)
 		bdie("out of memory");
-	out_json("{\"type\":\"exporter\",\"ours_available\":%s,\"vgem\":%s,\"gntalloc\":%s}",
-		 ours ? "true" : "false", b->card >= 0 ? "true" : "false",
+	out_json("{\"type\":\"exporter\",\"ours_available\":%s,\"udmabuf\":%s,\"gntalloc\":%s}",
+		 ours ? "true" : "false", b->udmabuf >= 0 ? "true" : "false",
 		 b->gntalloc >= 0 ? "true" : "false");
 	rtt(b);
 	for (i = 0; i < p->nr_sizes; i++) {
 		step("latency copy+gnt", p->sizes[i]);
 		latency_baselines(b, p, p->sizes[i]);
 		step("latency ours", p->sizes[i]);
-		if (ours)
+		if (ours && in_budget(p, "latency", "ours", p->sizes[i]))
 			latency_ours(b, p, p->sizes[i], res);
 		else if (p->methods & (1 << M_OURS))
 			out_json("{\"type\":\"latency\",\"method\":\"ours\",\"size\":%llu,"
@@ -396,6 +412,8 @@ static void run_exporter(struct bench *b, const struct plan *p)
 				 bench_method_name[m]);
 			continue;
 		}
+		if (!in_budget(p, "stream", bench_method_name[m], p->stream_size))
+			continue;
 		step(bench_method_name[m], (uint64_t)m);
 		ret = stream_run(b, (enum bench_method)m, p->stream_size, p->seconds,
 				 &frames, &el);
@@ -408,13 +426,18 @@ static void run_exporter(struct bench *b, const struct plan *p)
 				 (unsigned long long)p->stream_size,
 				 (unsigned long long)frames, el, (double)frames / el);
 	}
-	for (i = 0; ours && i < p->nr_pagecost; i++) {
-		step("pagecost", p->pagecost[i]);
-		pagecost(b, p, p->pagecost[i], res);
-	}
+	/* the largest page-cost sizes last: the budget cuts them first */
 	for (i = 0; ours && i < p->nr_scale; i++) {
+		if (!in_budget(p, "scale", "ours", p->scale[i]))
+			continue;
 		step("scale", p->scale[i]);
 		scale(b, p, p->scale[i], res);
+	}
+	for (i = 0; ours && i < p->nr_pagecost; i++) {
+		if (!in_budget(p, "pagecost", "ours", p->pagecost[i]))
+			continue;
+		step("pagecost", p->pagecost[i]);
+		pagecost(b, p, p->pagecost[i], res);
 	}
 	msg_send(b, BOP_QUIT, 0, 0, 0, NULL);
 	free(res);
@@ -466,16 +489,18 @@ int main(int argc, char **argv)
 		{ "stream-size", required_argument, NULL, 'z' },
 		{ "seconds", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "budget", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct plan p = {
 		.methods = (1 << M_COPY) | (1 << M_GNT) | (1 << M_OURS),
 		.reps = 7, .reps_large = 3, .stream_size = 8ULL << 20, .seconds = 5,
 	};
-	struct bench b = { .peer = -1, .hdm = -1, .card = -1, .gntalloc = -1,
+	struct bench b = { .peer = -1, .hdm = -1, .udmabuf = -1, .gntalloc = -1,
 			   .gntdev = -1, .timeout_ms = 90000 };
 	const char *xs = "/lab/bench";
 	struct rlimit rl = { 65536, 65536 };
+	double budget = 0;
 	int c, i;
 
 	if (argc < 2)
@@ -501,6 +526,7 @@ int main(int argc, char **argv)
 		case 'z': p.stream_size = parse_size(optarg); break;
 		case 't': p.seconds = atof(optarg); break;
 		case 'T': b.timeout_ms = atoi(optarg) * 1000; break;
+		case 'B': budget = atof(optarg); break;
 		default: usage();
 		}
 	}
@@ -510,15 +536,21 @@ int main(int argc, char **argv)
 	for (i = 0; i < p.nr_sizes; i++)
 		if (p.sizes[i] % 4096)
 			usage();
+	if (budget < 0)
+		usage();
+	if (budget > 0)
+		p.deadline_ns = now_ns() + (uint64_t)(budget * 1e9);
 
 	/* the scale test holds one dma-buf per live export for a moment */
 	setrlimit(RLIMIT_NOFILE, &rl);
 	b.hdm = open(HDM_DEV, O_RDWR | O_CLOEXEC);
 	if (b.exporter) {
 		b.gntalloc = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
-		b.card = vgem_open();
-		if (b.card < 0)
-			b.card = -1;
+		b.udmabuf = sbuf_dev_open();
+		if (b.udmabuf < 0) {
+			bwarn("open /dev/udmabuf: %s (ours needs it)", strerror(-b.udmabuf));
+			b.udmabuf = -1;
+		}
 	} else {
 		b.gntdev = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
 		if (b.gntdev < 0)

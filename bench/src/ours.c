@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hyper_dmabuf: the exporter's filled vgem buffer is exported to the peer
+ * hyper_dmabuf: the exporter's filled udmabuf buffer is exported to the peer
  * (HYPER_DMABUF_IOCTL_EXPORT on the Xen backend), the handle goes over the
  * control channel, the importer imports it (HYPER_DMABUF_IOCTL_IMPORT),
  * mmaps the dma-buf and reads the last byte (or one byte of every page for
@@ -85,11 +85,11 @@ int ours_import(struct bench *b, const uint8_t handle[16], int *fd, uint64_t *si
 }
 
 /*
- * Exporter: share @vb (filled with the pattern of @seed) once; @r gets the
+ * Exporter: share @sb (filled with the pattern of @seed) once; @r gets the
  * exporter's wall time from EXPORT to the importer's DONE, the importer's
  * own IMPORT and mmap+read times and the counter deltas of both sides.
  */
-int ours_latency(struct bench *b, struct vgem_buf *vb, uint64_t size,
+int ours_latency(struct bench *b, struct sbuf *sb, uint64_t size,
 		 uint32_t flags, uint64_t seed, struct ours_result *r)
 {
 	struct counters *c0 = &r->c0, *c1 = &r->c1;
@@ -105,7 +105,7 @@ int ours_latency(struct bench *b, struct vgem_buf *vb, uint64_t size,
 		return ret;
 	counters_read(c0);
 	t0 = now_ns();
-	ret = ours_export(b, b->hdm, vb->dmabuf, handle);
+	ret = ours_export(b, b->hdm, sb->dmabuf, handle);
 	if (ret) {
 		msg_error(b, ret);
 		return ret;
@@ -224,14 +224,14 @@ int ours_latency_peer(struct bench *b, const struct bench_msg *cmd)
 int ours_add_live(struct bench *b, int hdm, int n)
 {
 	uint8_t handle[16];
-	struct vgem_buf vb;
+	struct sbuf sb;
 	int i, ret;
 
 	for (i = 0; i < n; i++) {
-		ret = vgem_alloc(b->card, 4096, &vb);
+		ret = sbuf_alloc(b, 4096, &sb);
 		if (!ret) {
-			ret = ours_export(b, hdm, vb.dmabuf, handle);
-			vgem_free(&vb);		/* the export holds the dma-buf */
+			ret = ours_export(b, hdm, sb.dmabuf, handle);
+			sbuf_free(&sb);		/* the export holds the dma-buf */
 		}
 		if (ret) {
 			bwarn("live export %d of %d: %s", i + 1, n, strerror(-ret));

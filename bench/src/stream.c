@@ -50,7 +50,7 @@ static uint8_t *anon(uint64_t size)
 struct producer {
 	uint8_t *src[2];		/* copy, gnt: the rendered frames */
 	struct gshare sh[2];		/* gnt */
-	struct vgem_buf vb[2];		/* ours */
+	struct sbuf sb[2];		/* ours */
 	uint8_t handle[2][16];		/* ours */
 	int exported[2];
 };
@@ -68,7 +68,7 @@ static void producer_free(struct bench *b, enum bench_method method,
 		if (p->exported[k] && ours_unexport(b, b->hdm, p->handle[k]))
 			bdie("stream: unexport failed");
 		if (method >= M_OURS)
-			vgem_free(&p->vb[k]);
+			sbuf_free(&p->sb[k]);
 	}
 }
 
@@ -80,7 +80,7 @@ static int producer_setup(struct bench *b, enum bench_method method,
 
 	memset(p, 0, sizeof(*p));
 	for (k = 0; k < 2; k++)
-		p->vb[k].dmabuf = -1;
+		p->sb[k].dmabuf = p->sb[k].memfd = -1;
 	for (k = 0; k < 2 && !ret; k++) {
 		if (method == M_COPY || method == M_GNT) {
 			p->src[k] = anon(size);
@@ -92,12 +92,12 @@ static int producer_setup(struct bench *b, enum bench_method method,
 		if (!ret && method == M_GNT)
 			ret = gnt_share(b, size, &p->sh[k]);
 		if (!ret && method >= M_OURS) {
-			ret = vgem_alloc(b->card, size, &p->vb[k]);
+			ret = sbuf_alloc(b, size, &p->sb[k]);
 			if (!ret)
-				bpat_fill(p->vb[k].map, size, (uint64_t)k);
+				bpat_fill(p->sb[k].map, size, (uint64_t)k);
 		}
 		if (!ret && method == M_OURS) {
-			ret = ours_export(b, b->hdm, p->vb[k].dmabuf, p->handle[k]);
+			ret = ours_export(b, b->hdm, p->sb[k].dmabuf, p->handle[k]);
 			p->exported[k] = !ret;
 		}
 	}
@@ -178,12 +178,12 @@ int stream_run(struct bench *b, enum bench_method method, uint64_t size,
 			msg_send_m(b, &m);
 			break;
 		case M_OURS:
-			stamp(p.vb[k].map, size, f);
+			stamp(p.sb[k].map, size, f);
 			msg_send_m(b, &m);
 			break;
 		case M_OURS_REIMPORT:
-			stamp(p.vb[k].map, size, f);
-			ret = ours_export(b, b->hdm, p.vb[k].dmabuf, p.handle[k]);
+			stamp(p.sb[k].map, size, f);
+			ret = ours_export(b, b->hdm, p.sb[k].dmabuf, p.handle[k]);
 			if (ret)
 				bdie("stream: EXPORT of frame %llu: %s",
 				     (unsigned long long)f, strerror(-ret));

@@ -10,15 +10,21 @@ bench_info() {
 }
 
 # bench_load exporter|importer: raise the userspace grant limits, load our
-# core module (room for 10,000 live exports and 1 GiB buffers), the Xen
-# backend if it was built, and vgem on the exporter. A missing backend is
-# not an error: hdmabuf-bench then reports "ours" as not available.
+# core module (room for 10,000 live exports and 1 GiB buffers) and the Xen
+# backend if it was built; on the exporter, let udmabuf (built into 6.12;
+# the exporter's buffers, see bench/src/buf.c) make 1 GiB buffers. A
+# missing backend or udmabuf is not an error: hdmabuf-bench then reports
+# "ours" as not available.
 bench_load() {
 	echo 1048576 >/sys/module/xen_gntalloc/parameters/limit || return 1
 	[ -w /sys/module/xen_gntdev/parameters/limit ] &&
 		echo 1048576 >/sys/module/xen_gntdev/parameters/limit
 	if [ "$1" = exporter ]; then
-		lab_modprobe vgem || return 1
+		if [ -w /sys/module/udmabuf/parameters/size_limit_mb ]; then
+			echo 2048 >/sys/module/udmabuf/parameters/size_limit_mb
+		else
+			echo "bench: no udmabuf in $(uname -r): ours will be reported as not available"
+		fi
 	fi
 	[ -f "$LAB_KO/hyper_dmabuf.ko" ] || { echo "bench: hyper_dmabuf.ko was not built"; return 1; }
 	insmod "$LAB_KO/hyper_dmabuf.ko" max_exports=16384 max_size_mb=2048 || return 1
