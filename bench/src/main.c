@@ -450,7 +450,14 @@ static void run_importer(struct bench *b)
 	struct bench_msg m;
 
 	for (;;) {
-		msg_recv(b, &m);
+		/*
+		 * Between commands the exporter may be filling a buffer of up
+		 * to 1 GiB, which takes long under TCG: a longer bound here.
+		 */
+		int ret = vc_read_all(b->ctl, &m, sizeof(m), 4 * b->timeout_ms);
+
+		if (ret)
+			bdie("control channel: waiting for a command: %s", strerror(-ret));
 		switch (m.op) {
 		case BOP_PING:
 			msg_send(b, BOP_PONG, 0, 0, m.arg, NULL);
