@@ -162,18 +162,25 @@ def main():
     # per-page cost
     pc = [r for r in recs if r.get("type") == "pagecost"]
     if pc:
-        rows = []
+        rows, prev = [], None
         for r in pc:
             if "error" in r:
-                rows.append([size_name(r["size"]), "-", "n/a (%s)" % r["error"], "-", "-", "-", "-", "-"])
+                rows.append([size_name(r["size"]), "-", "n/a (%s)" % r["error"], "-", "-", "-", "-", "-", "-"])
             else:
+                # the cost of each page added since the previous size:
+                # fixed costs (messages, allocations) cancel out
+                marg = "-"
+                if prev and r["pages"] > prev["pages"]:
+                    marg = "%.0f" % ((r["total_us"] - prev["total_us"]) * 1000.0 / (r["pages"] - prev["pages"]))
+                    r["marginal_ns_per_page"] = float(marg)
+                prev = r
                 ci = r.get("counters", {}).get("importer", {})
                 kmap, pmap = ci.get(PG + "map_hypercalls", 0), ci.get(PG + "pte_map_hypercalls", 0)
                 rows.append([size_name(r["size"]), str(r["pages"]), fmt_us(r["import_us"]),
-                             fmt_us(r["map_touch_us"]), fmt_us(r["total_us"]), "%.0f" % r["per_page_ns"],
+                             fmt_us(r["map_touch_us"]), fmt_us(r["total_us"]), "%.0f" % r["per_page_ns"], marg,
                              "%d + %d" % (kmap, pmap),
                              "%.0f" % (2.0 * r["pages"] / (kmap + pmap)) if kmap + pmap else "-"])
-        h = ["size", "pages", "IMPORT ioctl", "mmap+touch all", "total", "ns/page",
+        h = ["size", "pages", "IMPORT ioctl", "mmap+touch all", "total", "ns/page", "marginal ns/page",
              "map hypercalls (IMPORT + mmap)", "grant ops per hypercall"]
         out.append("hyper_dmabuf per-page map cost (importer side, medians)")
         out.append(table(h, rows))
@@ -186,9 +193,20 @@ def main():
         rows = []
         for r in ob:
             parts = [r.get("exp_export_us", 0), r["imp_import_us"], r["imp_map_read_us"]]
+            ci = r.get("counters", {}).get("importer", {})
+            dns, mns = ci.get(PG + "last_map_dir_ns"), ci.get(PG + "last_map_data_ns")
+            pages = r["size"] // 4096
+            call = r.get("imp_import_call_us")
             rows.append([size_name(r["size"]), fmt_us(r["median_us"]), fmt_us(parts[0]), fmt_us(parts[1]),
+                         "%s (%s)" % (fmt_us(max(parts[1] - call, 0)), r.get("imp_import_retries", "?"))
+                         if call is not None else "-",
+                         fmt_us(dns / 1000.0) if dns is not None else "-",
+                         fmt_us(mns / 1000.0) if mns is not None else "-",
+                         "%.0f" % (mns / pages) if mns is not None else "-",
                          fmt_us(parts[2]), fmt_us(max(r["median_us"] - sum(parts), 0))])
-        h = ["size", "total", "EXPORT ioctl", "IMPORT ioctl", "mmap + read", "rest (handle over vchan, waits)"]
+        h = ["size", "total", "EXPORT ioctl", "IMPORT ioctl", "of it: offer not there yet (retries)",
+             "dir walk", "data grant maps",
+             "ns/page", "mmap + read", "rest (handle over vchan, waits)"]
         out.append("hyper_dmabuf latency breakdown (medians of each part)")
         out.append(table(h, rows))
         out.append("")
@@ -276,7 +294,7 @@ def plot(out, lat, sizes):
             f.write("%d %s\n" % (s, " ".join("NaN" if x is None else "%.1f" % max(x, 0.1) for x in v)))
     tics = ", ".join('"%s" %d' % (size_name(s), s) for s in sizes)
     script = """
-set terminal pngcairo size 900,560 font ",10"
+set terminal pngcairo noenhanced size 900,560 font ",10"
 set output "{out}.png"
 set title "Buffer sharing latency between two Xen PV domUs (QEMU TCG): filled buffer -> importer read last byte"
 set logscale xy

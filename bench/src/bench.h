@@ -67,6 +67,8 @@ struct bench {
 	int gntalloc, gntdev;		/* /dev/xen/gnt*, -1 if unavailable */
 	int timeout_ms;			/* bound of every single wait */
 	double rtt_us;			/* median control round trip */
+	uint64_t import_call_ns;	/* importer: the last IMPORT ioctl */
+	uint64_t import_retries;	/* importer: IMPORTs before the offer came */
 };
 
 /* chan.c: vchans and control messages */
@@ -149,7 +151,9 @@ int gnt_latency_peer(struct bench *b, const struct bench_msg *m);
 struct ours_result {
 	double us;			/* exporter: EXPORT .. importer's DONE */
 	double exp_export_us;		/* exporter: EXPORT ioctl */
-	double imp_import_us;		/* importer: IMPORT ioctl */
+	double imp_import_us;		/* importer: IMPORT ioctl(s), with retries */
+	double imp_call_us;		/* importer: the successful IMPORT ioctl */
+	uint64_t imp_retries;		/* importer: -ENOENT retries */
 	double imp_map_us;		/* importer: mmap + reads */
 	char exp_counters[2048];	/* debugfs deltas, JSON objects */
 	char imp_counters[2048];

@@ -234,8 +234,8 @@ static void latency_baselines(struct bench *b, const struct plan *p, uint64_t si
 static void latency_ours(struct bench *b, const struct plan *p, uint64_t size,
 			 struct ours_result *res)
 {
-	struct series s = { 0 }, si = { 0 }, sm = { 0 }, se = { 0 };
-	uint64_t seed = size ^ 0x0c5;
+	struct series s = { 0 }, si = { 0 }, sm = { 0 }, se = { 0 }, sc = { 0 };
+	uint64_t seed = size ^ 0x0c5, retries = 0;
 	uint64_t nr = size / 4096, dir_total;
 	char extra[6144];
 	struct sbuf sb;
@@ -256,6 +256,8 @@ static void latency_ours(struct bench *b, const struct plan *p, uint64_t size,
 			series_add(&si, res->imp_import_us);
 			series_add(&sm, res->imp_map_us);
 			series_add(&se, res->exp_export_us);
+			series_add(&sc, res->imp_call_us);
+			retries += res->imp_retries;
 		}
 	}
 	sbuf_free(&sb);
@@ -265,11 +267,13 @@ static void latency_ours(struct bench *b, const struct plan *p, uint64_t size,
 	}
 	bound = dir_pages_bound(nr, 4, &levels, &dir_total);
 	snprintf(extra, sizeof(extra),
-		 ",\"exp_export_us\":%.1f,\"imp_import_us\":%.1f,\"imp_map_read_us\":%.1f,"
+		 ",\"exp_export_us\":%.1f,\"imp_import_us\":%.1f,\"imp_import_call_us\":%.1f,"
+		 "\"imp_import_retries\":%llu,\"imp_map_read_us\":%.1f,"
 		 "\"dir\":{\"data_pages\":%llu,\"ref_size\":4,\"levels\":%u,"
 		 "\"dir_pages\":%llu,\"bound\":%llu},"
 		 "\"counters\":{\"exporter\":%s,\"importer\":%s}",
-		 series_median(&se), series_median(&si), series_median(&sm),
+		 series_median(&se), series_median(&si), series_median(&sc),
+		 (unsigned long long)retries, series_median(&sm),
 		 (unsigned long long)nr,
 		 levels, (unsigned long long)dir_total, (unsigned long long)bound,
 		 res->exp_counters, res->imp_counters);
@@ -279,6 +283,7 @@ out:
 	series_free(&si);
 	series_free(&sm);
 	series_free(&se);
+	series_free(&sc);
 }
 
 static void pagecost(struct bench *b, const struct plan *p, uint64_t size,

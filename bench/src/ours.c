@@ -68,17 +68,21 @@ int ours_unexport(struct bench *b, int hdm, const uint8_t handle[16])
  */
 int ours_import(struct bench *b, const uint8_t handle[16], int *fd, uint64_t *size)
 {
-	uint64_t end = now_ns() + 10ULL * 1000000000ULL;
+	uint64_t end = now_ns() + 10ULL * 1000000000ULL, t;
 	struct hyper_dmabuf_handle h;
 	int ret;
 
 	memcpy(h.bytes, handle, 16);
+	b->import_retries = 0;
 	for (;;) {
 		struct pollfd p = { .fd = b->hdm, .events = POLLIN };
 
+		t = now_ns();
 		ret = hdm_import(b->hdm, &h, 0, fd, size);
+		b->import_call_ns = now_ns() - t;
 		if (ret != -ENOENT || now_ns() > end)
 			return ret;
+		b->import_retries++;
 		poll(&p, 1, 5);
 		hdm_drain_events(b->hdm);
 	}
@@ -126,6 +130,8 @@ int ours_latency(struct bench *b, struct sbuf *sb, uint64_t size,
 		     bpat_byte(size - 1, seed));
 	r->us = (double)(t1 - t0) / 1000.0;
 	r->imp_import_us = (double)m.val[1] / 1000.0;
+	r->imp_call_us = (double)m.size / 1000.0;
+	r->imp_retries = m.arg;
 	r->imp_map_us = (double)m.val[2] / 1000.0;
 	if (flags & BF_VERIFY) {
 		msg_expect(b, BOP_VERIFIED, &m);
@@ -200,7 +206,8 @@ int ours_latency_peer(struct bench *b, const struct bench_msg *cmd)
 	val[1] = t1 - t0;
 	val[2] = t2 - t1;
 	val[3] = sum;
-	msg_send(b, BOP_DONE, 0, 0, 0, val);
+	/* the last IMPORT call alone, and how often the offer was not there yet */
+	msg_send(b, BOP_DONE, 0, b->import_call_ns, b->import_retries, val);
 	counters_read(c1);
 	if (cmd->flags & BF_VERIFY) {
 		val[0] = bpat_check(p, size, cmd->arg);
