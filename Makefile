@@ -86,7 +86,7 @@ check-unit:
 	@set -o pipefail; rc=0; \
 	for t in "tests/uapi check" "tests/unit check" "tests/fuzz replay" \
 		 "tools/ctl check" "tools/hyper_dmabufd/tests check" \
-		 "tests/importd check"; do \
+		 "tests/importd check" "bench/tests check"; do \
 		$(MAKE) --no-print-directory -C $$t 2>&1 | \
 			tee -a build/check-unit.log || rc=1; \
 	done; \
