@@ -202,6 +202,10 @@ void bchan_handle(struct guest *g)
 			       r->request == VU_BACKEND_SHMEM_MAP ? "SHMEM_MAP" :
 			       "SHMEM_UNMAP", (unsigned long long)r->mm.shm_offset,
 			       (unsigned long long)r->mm.len);
+		else if (r->request == VU_BACKEND_SHMEM_MAP)
+			g->st_shmem_maps++;
+		else
+			g->st_shmem_unmaps++;
 		if (r->op)
 			dev_op_acked(g, r->op, m.v ? -EIO : 0, r->run);
 		breq_free(r);

@@ -148,6 +148,9 @@ struct guest {
 
 	/* statistics (logged, and read by the lab) */
 	unsigned long st_msgs, st_maps, st_map_calls, st_unmaps, st_bad;
+	/* SHMEM_MAP / SHMEM_UNMAP requests QEMU acknowledged as done */
+	unsigned long st_shmem_maps, st_shmem_unmaps;
+	size_t nmaps, peak_maps, peak_runs;	/* live mappings (@maps) */
 };
 
 struct daemon {

@@ -289,6 +289,7 @@ static void revoke_where(struct guest *importer, uint32_t exporter,
 		if (m->exporter == exporter &&
 		    (!handle || !memcmp(m->handle, handle, 16))) {
 			*pp = m->next;
+			importer->nmaps--;
 			mapping_revoke(importer, m);
 			n++;
 			continue;
@@ -586,6 +587,7 @@ static int do_unmap(struct guest *g, const struct vchain *c,
 	if (!op)
 		return -ENOMEM;
 	*pp = m->next;
+	g->nmaps--;
 	op->head = c->head;
 	op->chain = *c;
 	op->gen = g->gen;
@@ -638,6 +640,10 @@ void dev_op_acked(struct guest *g, struct txop *op, int err, int run)
 		if (!op->status && op->gen == g->gen) {
 			m->next = g->maps;
 			g->maps = m;
+			if (++g->nmaps > g->peak_maps)
+				g->peak_maps = g->nmaps;
+			if (g->nruns > g->peak_runs)
+				g->peak_runs = g->nruns;
 			g->st_maps++;
 			g->st_map_calls += m->nruns;
 			logmsg(LOG_INFO, "%s: MAP of %llu page(s) done in %llu us "
@@ -804,12 +810,18 @@ void dev_stop(struct guest *g, const char *why)
 	logmsg(LOG_INFO, "%s: device stopped (%s): msgs %lu maps %lu "
 	       "(SHMEM_MAP calls %lu) unmaps %lu malformed %lu", g->name, why,
 	       g->st_msgs, g->st_maps, g->st_map_calls, g->st_unmaps, g->st_bad);
+	/* the lab checks "live mappings 0" and equal acked counts */
+	logmsg(LOG_INFO, "%s: live mappings %zu (%zu runs), peak %zu (%zu runs); "
+	       "SHMEM_MAP acked %lu, SHMEM_UNMAP acked %lu; memory regions %u",
+	       g->name, g->nmaps, g->nruns, g->peak_maps, g->peak_runs,
+	       g->st_shmem_maps, g->st_shmem_unmaps, g->mem.n);
 	while (g->maps) {
 		struct mapping *m = g->maps;
 
 		g->maps = m->next;
 		mapping_free(m);	/* QEMU drops them on device reset */
 	}
+	g->nmaps = 0;
 	g->nruns = 0;
 	shm_alloc_reset(&g->shm);
 	rxq_drop(g);

@@ -113,7 +113,67 @@ virtio_host_checks() {
 		"$out/shmem-map-calls.txt" >>"$out/host.tap"
 	# host-side MAP latency (directory walk + SHMEM_MAPs acked) by size
 	sed -n 's/.*: \(dom[0-9]*\): MAP of \([0-9]*\) page(s) done in \([0-9]*\) us.*/\1 \2 \3/p' "$l" >"$out/map-latency-us.txt"
+	virtio_mapping_checks "$out"
+	virtio_kill_checks "$out"
+	virtio_latency_table "$out"
 	return 0
+}
+
+# virtio_mapping_checks OUT: no mapping survives a device stop, and QEMU
+# acknowledged as many SHMEM_UNMAPs as SHMEM_MAPs (no growth, no leak)
+virtio_mapping_checks() {
+	local out=$1 dom l bad n
+	# the daemon, and the one virtio/vm/62-* restarted (counters start again)
+	for l in "$out"/hyper_dmabufd.log "$out"/hyper_dmabufd-restarted.log; do
+	[ -f "$l" ] || continue
+	for dom in dom1 dom2; do
+		n=$(grep -c ": $dom: live mappings " "$l")
+		[ "$n" -gt 0 ] || continue
+		bad=$(sed -n "s/.*: $dom: live mappings \([0-9]*\) .*SHMEM_MAP acked \([0-9]*\), SHMEM_UNMAP acked \([0-9]*\);.*/\1 \2 \3/p" "$l" |
+			awk '$1 != 0 || $2 != $3' | head -n1)
+		if [ -z "$bad" ]; then
+			echo "ok - host: ${l##*/} $dom: no mapping left at any of $n device stops, every SHMEM_MAP unmapped again ($(grep ": $dom: live mappings " "$l" | tail -n1 | sed 's/.*: live mappings [0-9]* ([0-9]* runs), //'))" >>"$out/host.tap"
+		else
+			echo "not ok - host: hyper_dmabufd $dom: mappings left at a device stop (live, SHMEM_MAP acked, SHMEM_UNMAP acked: $bad; log $l)" >>"$out/host.tap"
+		fi
+	done
+	done
+}
+
+# virtio_kill_checks OUT: vm1 was killed holding an export mapped by vm2
+# (vm1/90-virtio-killed.sh): the daemon revoked vm2's mapping and served
+# vm2's next device start
+virtio_kill_checks() {
+	local out=$1 l=$1/hyper_dmabufd.log
+	# the daemon serving the guests at the end (see virtio/vm/62-*)
+	[ -f "$out/hyper_dmabufd-restarted.log" ] && l=$out/hyper_dmabufd-restarted.log
+	grep -q "@@TAP ok - vm1: virtio xfer: hold: the importer mapped" "$out/vm1.log" 2>/dev/null || return 0
+	if grep -q ": dom1: front-end disconnected" "$l" &&
+	   tac "$l" | sed '/: dom1: front-end disconnected/q' | grep -q ": dom2: device started"; then
+		echo "ok - host: hyper_dmabufd: vm1 killed (connection lost), vm2's device started again afterwards" >>"$out/host.tap"
+	else
+		echo "not ok - host: hyper_dmabufd: no disconnect of vm1 or no later start of vm2 (log $l)" >>"$out/host.tap"
+	fi
+	if grep -q ": dom2: [0-9]* mapping(s) of domain 1 revoked (exporter stopped)" "$l"; then
+		echo "ok - host: hyper_dmabufd: vm2's mapping of the killed vm1 revoked" >>"$out/host.tap"
+	else
+		echo "not ok - host: hyper_dmabufd: vm2's mapping of the killed vm1 not revoked (log $l)" >>"$out/host.tap"
+	fi
+}
+
+# virtio_latency_table OUT: vm2's import latency (guest, IMPORT ioctl) next
+# to the daemon's SHMEM_MAP calls and MAP time of the same buffers (the
+# first MAPs of dom2 are the transfer test's cases, in order): for the record
+virtio_latency_table() {
+	local out=$1
+	tr -d '\r' <"$out/vm2.log" 2>/dev/null |
+		sed -n 's/^import latency \([a-z]*\) \([0-9]*\) KiB: \([0-9]*\) us$/\1 \2 \3/p' >"$out/import-latency.txt"
+	[ -s "$out/import-latency.txt" ] || return 0
+	grep '^dom2 ' "$out/shmem-map-calls.txt" | head -n "$(wc -l <"$out/import-latency.txt")" >"$out/.calls"
+	grep '^dom2 ' "$out/map-latency-us.txt" | head -n "$(wc -l <"$out/import-latency.txt")" >"$out/.maplat"
+	paste -d' ' "$out/import-latency.txt" "$out/.calls" "$out/.maplat" |
+		awk '{ printf "# virtio import %s %d KiB: %d us in the importer; %s SHMEM_MAP call(s), %s us in hyper_dmabufd\n", $1, $2, $3, $6, $9 }' >>"$out/host.tap"
+	rm -f "$out/.calls" "$out/.maplat"
 }
 
 scen_xen() {
