@@ -8,10 +8,10 @@
 . /lab/virtio/hvio.sh
 hvio_load
 peer=$(hvio_peer) || { echo "FAIL: unexpected domid $(hvio_info domid)"; hvio_unload; exit 1; }
+lab_modprobe vgem || { hvio_unload; exit 1; }
 if [ "$LAB_ROLE" = vm1 ]; then
 	$XFER forge $peer; rc=$?
 else
-	lab_modprobe vgem || { hvio_unload; exit 1; }
 	$XFER hostile $peer; rc=$?
 fi
 cat $D/info
