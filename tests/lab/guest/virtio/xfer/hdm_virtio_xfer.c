@@ -269,7 +269,7 @@ static void export_case(int fd, int card, unsigned int i, const struct xcase *c)
 		       strerror(-ret));
 		if (ret)
 			goto out_free;
-		/* It does not release before it sees WITHDRAWN: times out. */
+		/* It holds on until our flag word (below): this times out. */
 		ret = hdm_unexport(fd, &h, 0, 500);
 		result(ret == -ETIMEDOUT, "case %u: UNEXPORT waiting 500 ms for a holding importer: %s",
 		       i, strerror(-ret));
@@ -277,7 +277,8 @@ static void export_case(int fd, int card, unsigned int i, const struct xcase *c)
 		result(!ret && q_withdrawn(&q) && q.importers == 1,
 		       "case %u: withdrawn, still imported (state %u, importers %u)",
 		       i, q.state, q.importers);
-		/* The importer releases on WITHDRAWN: now it completes. */
+		/* The importer releases once it sees the flag: completes. */
+		((volatile uint32_t *)b.map)[last] = FLAG_WORD;
 		ret = hdm_unexport(fd, &h, 0, STEP_MS);
 		result(!ret, "case %u: UNEXPORT waiting for the release: %s", i,
 		       strerror(-ret));
@@ -487,9 +488,14 @@ static void import_case(int fd, unsigned int i, const struct xcase *c)
 				     STEP_MS, NULL);
 		result(!ret, "case %u: WITHDRAWN event while holding the import: %s",
 		       i, strerror(-ret));
-		bad = pattern_check(p, c->size, case_seed(i));
+		/* the exporter may have written its flag into the last word */
+		bad = pattern_check(p, c->size - 4, case_seed(i));
 		result(bad < 0, "case %u: mapping still valid after WITHDRAWN (bad offset %lld)",
 		       i, bad);
+		/* hold on until the exporter's waiting UNEXPORT timed out */
+		ret = wait_word(p, last, FLAG_WORD, STEP_MS);
+		result(!ret, "case %u: exporter's flag after its UNEXPORT timed out: %s",
+		       i, strerror(-ret));
 		break;
 	case REVOKE:
 		p[last] = FLAG_WORD;
