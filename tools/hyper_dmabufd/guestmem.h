@@ -27,6 +27,12 @@ struct gm_region {
 	uint64_t mmap_offset;	/* offset of gpa in fd */
 	int fd;			/* as received */
 	int writable;		/* fd was opened for writing */
+	/*
+	 * Added while the device ran: a SHMEM_MAP mapping (another guest's
+	 * memory) in this guest's shared-memory region, not its own RAM.
+	 * Never part of what this guest may export (pgdir_xlate.c).
+	 */
+	int shm;
 	const uint8_t *base;	/* read-only view of [gpa, gpa + size) */
 	void *map;		/* what munmap() takes */
 	size_t map_len;

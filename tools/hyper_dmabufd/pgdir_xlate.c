@@ -19,19 +19,32 @@ struct walk_ctx {
 	uint8_t page[VIRTIO_DMABUF_PAGE_SIZE] __attribute__((aligned(8)));
 };
 
+/*
+ * The region of the exporter's own memory holding page @gfn, or NULL.
+ * Pages mapped into its shared-memory region are another guest's memory:
+ * exporting them again would outlive that guest's revocation, so they
+ * are refused like pages outside its memory.
+ */
+static const struct gm_region *own_page(const struct guestmem *gm, __u64 gfn)
+{
+	const struct gm_region *r;
+
+	if (gfn > GFN_MAX)
+		return NULL;
+	r = gm_find(gm, gfn << VIRTIO_DMABUF_PAGE_SHIFT, VIRTIO_DMABUF_PAGE_SIZE);
+	return r && !r->shm ? r : NULL;
+}
+
 /* copy the page out: the exporter may rewrite it while we parse it */
 static int walk_map(void *ctx, __u64 gfn, const void **page)
 {
 	struct walk_ctx *w = ctx;
-	const void *p;
+	const struct gm_region *r = own_page(w->gm, gfn);
 
-	if (gfn > GFN_MAX)
+	if (!r)
 		return -EFAULT;
-	p = gm_ptr(w->gm, gfn << VIRTIO_DMABUF_PAGE_SHIFT,
-		   VIRTIO_DMABUF_PAGE_SIZE);
-	if (!p)
-		return -EFAULT;
-	memcpy(w->page, p, sizeof(w->page));
+	memcpy(w->page, r->base + ((gfn << VIRTIO_DMABUF_PAGE_SHIFT) - r->gpa),
+	       sizeof(w->page));
 	*page = w->page;
 	return 0;
 }
@@ -77,12 +90,10 @@ int pgdir_translate(const struct guestmem *gm, uint64_t root,
 		uint64_t gpa, off;
 
 		err = -EFAULT;
-		if (data[i] > GFN_MAX)
-			goto out;
-		gpa = data[i] << VIRTIO_DMABUF_PAGE_SHIFT;
-		r = gm_find(gm, gpa, VIRTIO_DMABUF_PAGE_SIZE);
+		r = own_page(gm, data[i]);
 		if (!r)
 			goto out;
+		gpa = data[i] << VIRTIO_DMABUF_PAGE_SHIFT;
 		off = r->mmap_offset + (gpa - r->gpa);
 		if (n && out[n - 1].region == (unsigned int)(r - gm->r) &&
 		    out[n - 1].fd_offset +

@@ -27,7 +27,8 @@ struct xlate_run {
  * translate every data GFN.  On success *@runs (malloc'ed, caller frees)
  * holds *@nruns runs covering the buffer in order.
  * Returns 0, -EINVAL (geometry), -EBADMSG (malformed directory), -EFAULT
- * (a GFN outside @gm) or -ENOMEM.
+ * (a GFN outside @gm, or in a region of @gm marked shm: another guest's
+ * pages mapped into this one's shared-memory region) or -ENOMEM.
  */
 int pgdir_translate(const struct guestmem *gm, uint64_t root,
 		    uint64_t nr_pages, uint32_t dir_pages, uint8_t levels,

@@ -230,6 +230,8 @@ static int mem_reg(struct guest *g, uint32_t request, const uint8_t *pl,
 		return err;
 	}
 	fds[0] = -1;	/* owned by g->mem now */
+	/* RAM comes before the device starts; mappings only while it runs */
+	g->mem.r[g->mem.n - 1].shm = g->running;
 	log_region(g, g->mem.n - 1, &m.region);
 	mem_changed(g, g->running);
 	return 0;

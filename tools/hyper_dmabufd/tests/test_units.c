@@ -309,6 +309,28 @@ static void test_pgdir(void)
 	put_ref(mem, 20, 1, 20);
 	CHECK(pgdir_translate(&gm, 20, 600, 3, 2, &runs, &n) == -EBADMSG,
 	      "pgdir: root reused as a leaf refused");
+	/*
+	 * Pages another guest's memory mapped into this guest's shm region
+	 * (a region added while the device ran) cannot be exported again.
+	 */
+	put_ref(mem, 10, 2, 102);
+	CHECK(!pgdir_translate(&gm, 10, 4, 1, 1, &runs, &n), "pgdir: own pages translate");
+	free(runs);
+	gm.r[0].shm = 1;
+	CHECK(pgdir_translate(&gm, 10, 4, 1, 1, &runs, &n) == -EFAULT,
+	      "pgdir: directory in a mapped (shm) region refused");
+	gm.r[0].shm = 0;
+	{
+		struct vu_region shm = { 64 * MiB, 1 * MiB, 0x80000000, 0 };
+		int fd = memfd_create("shm-mapping", MFD_CLOEXEC);
+
+		CHECK(fd >= 0 && !ftruncate(fd, 1 * MiB) && !gm_add(&gm, &shm, fd),
+		      "pgdir: a mapping added to the table");
+		gm.r[gm.n - 1].shm = 1;
+		put_ref(mem, 10, 3, 64 * MiB / 4096);
+		CHECK(pgdir_translate(&gm, 10, 4, 1, 1, &runs, &n) == -EFAULT,
+		      "pgdir: data page in a mapped (shm) region refused");
+	}
 	gm_clear(&gm);
 }
 
