@@ -541,6 +541,35 @@ int main(int argc, char **argv)
 		      "ADD_MEM_REG of the mapping into B's table accepted");
 		CHECK(fe_ack(&B, VU_ADD_MEM_REG, &mreg, sizeof(mreg), &B.last_map_fd, 1) == 1,
 		      "the same region twice refused");
+		{
+			/* B re-exports A's page it has mapped: refused */
+			struct hdmabuf_export_desc rd;
+			struct hdmabuf_msg_hdr rh;
+			uint8_t rmsg[sizeof(rh) + sizeof(rd)];
+			uint64_t ref = htole64(0x800000000ull / 4096);
+			struct virtio_dmabuf_map rm = map_req(0x300, 1, 0);
+
+			memset(B.mem + 0x300 * 4096, 0, 4096);
+			memcpy(B.mem + 0x300 * 4096, &ref, 8);
+			memset(&rd, 0, sizeof(rd));
+			memset(rd.handle.bytes, 0x5e, 16);
+			rd.size = htole64(4096);
+			rd.nr_pages = htole64(1);
+			rd.dir_root = htole64(0x300);
+			rd.dir_levels = 1;
+			rd.ref_size = 8;
+			rd.page_shift = 12;
+			rd.dir_pages = htole32(1);
+			hdmabuf_msg_init_hdr(&rh, HDMABUF_OP_EXPORT_ANNOUNCE, 0, sizeof(rd), 0);
+			memcpy(rmsg, &rh, sizeof(rh));
+			memcpy(rmsg + sizeof(rh), &rd, sizeof(rd));
+			used = fe_tx(&B, VIRTIO_DMABUF_T_MSG, 1, rmsg, sizeof(rmsg), &st, &val);
+			CHECK(used == 16 && st == 0 && !fe_rx(&A, 1, &type, &peer, &pl, &plen) &&
+			      type == VIRTIO_DMABUF_T_MSG, "B announces a page mapped from A to A");
+			used = fe_tx(&A, VIRTIO_DMABUF_T_MAP, 2, &rm, sizeof(rm), &st, &val);
+			CHECK(used == 16 && st == -EFAULT,
+			      "MAP of a page B only has mapped (a re-export): -EFAULT (%d)", st);
+		}
 		CHECK(fe_ack(&B, VU_REM_MEM_REG, &mreg, sizeof(mreg), NULL, 0) == 0,
 		      "REM_MEM_REG of it accepted");
 		used = fe_tx(&A, VIRTIO_DMABUF_T_MSG, 2, msg, sizeof(msg), &st, &val);
@@ -659,7 +688,7 @@ int main(int argc, char **argv)
 		}
 		CHECK(used == 16 && st == 0 && calls == 2 && B.nmaps == 0,
 		      "RELEASE from B: the daemon removes B's remaining mapping of it");
-		CHECK(!fe_rx(&A, 1, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_MSG &&
+		CHECK(!fe_rx(&A, 2, &type, &peer, &pl, &plen) && type == VIRTIO_DMABUF_T_MSG &&
 		      peer == 2 && plen == sizeof(rel), "A receives the RELEASE");
 		ur = (struct virtio_dmabuf_unmap){ htole64(value), htole64(2) };
 		used = fe_tx(&B, VIRTIO_DMABUF_T_UNMAP, 0, &ur, sizeof(ur), &st, &val);
