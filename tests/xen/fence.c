@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xfence: cross-VM fence checks for the Xen lab scenario
- * (tests/lab/guest/xen/<role>/7[5-9]-fence-*.sh).
+ * xfence: cross-VM fence checks for the lab's Xen and virtio scenarios
+ * (tests/lab/guest/xen/<role>/7[5-9]-fence-*.sh,
+ * tests/lab/guest/virtio/vm/45-virtio-fence.sh).
  *
  * Like xfer, one process runs commands given on the command line
  * (separated by ":") or, with "-", read from stdin one per line (a FIFO
@@ -11,11 +12,16 @@
  * Times "at" are CLOCK_REALTIME in ms, for the logs (the domains' clocks
  * were seen to differ by a few hundred ms in the lab).
  *
+ * Buffer layout: word 0 (32-bit) is the frame number of "frames", words
+ * 8..15 a mailbox for domains that have nothing else to talk through
+ * (virtio guests), the test pattern fills the rest.
+ *
  * The producer of fences is vgem: a vgem fence signals when we say so.
  * It is attached to "own" (the buffer we export: a vgem buffer, or a
  * udmabuf PRIME-imported into vgem) or to "imp" (our import of the
  * peer's buffer, PRIME-imported into vgem by "prime").
  *
+ *   backend xen|virtio      the backend of later exports (default xen)
  *   vgem SIZE [SEED]        own buffer from vgem, filled with SEED's pattern
  *                           when SEED is given (never in a PV domU: writing
  *                           a vgem mapping loops on faults there)
@@ -24,12 +30,16 @@
  *   wait-released SECS      the peer's RELEASED event for our export
  *   unexport                unexport our export (the peer released it)
  *   import HANDLE [SECS]    import the peer's buffer (waiting for the offer)
+ *   import-from PEER [SECS] import the first offer from domain PEER not
+ *                           imported yet (LIST + QUERY)
  *   prime                   PRIME-import the import into vgem
  *   release                 close the import (and its vgem handle)
- *   fence w|r own|imp       a pending vgem fence (write or read) on it
- *   attach w|r [own|imp]    FENCE_ATTACH(fd -1) on our export or import
- *                           (default: the one made last): the pending
- *                           fences go to the peer; "seqno N"
+ *   fence w|r own|imp|scratch  a pending vgem fence (write or read) on it
+ *                           (scratch: a vgem buffer of its own)
+ *   attach w|r [own|imp [scratch]]  FENCE_ATTACH on our export or import
+ *                           (default: the one made last) of its pending
+ *                           fences (fd -1), or with "scratch" of the
+ *                           scratch buffer's (a sync_file); "seqno N"
  *   signal [DELAY_MS [SEED]]  after DELAY_MS, fill own with SEED's pattern
  *                           (if given), then signal the pending vgem fence
  *   busy FD in|out          poll(FD) is not ready now (FD: own, imp, sync:
@@ -54,6 +64,10 @@
  *                           leader's: the leader prints the round trips
  *                           (2 cross-VM fence signals, user space included)
  *   stat NAME               print the core counter NAME
+ *   mbox-put SLOT VALUE     write mailbox slot 0..7 (own buffer if any,
+ *                           else the import, mapped read-write)
+ *   mbox-wait SLOT VALUE SECS  until the slot holds VALUE
+ *   mbox-get SLOT           print "mbox VALUE"
  *   now                     print the time ("info: now at MS")
  *   sleep MS
  */
@@ -80,12 +94,18 @@
 #define PROG		"xfence"
 #define CORE_STATS	"/sys/kernel/debug/hyper_dmabuf/stats"
 #define NR_HELD		2
+#define PATTERN_FIRST	16	/* words before it: frame number, mailbox */
+#define MBOX_FIRST	8
+#define MBOX_SLOTS	8
 
 static int dev = -1;
 static int card = -1;
+static uint32_t backend = HYPER_DMABUF_BACKEND_XEN;
 /* own: the buffer we export */
 static struct hdmabuf_vgem_buf vbuf = { .dmabuf = -1 };
 static struct hdmabuf_udmabuf ubuf = { .memfd = -1, .dmabuf = -1 };
+/* a scratch vgem buffer whose fences stand for work on the import */
+static struct hdmabuf_vgem_buf sbuf = { .dmabuf = -1 };
 static int own_fd = -1;
 static void *own_map;
 static uint64_t own_size;
@@ -129,7 +149,7 @@ static void fill(void *p, uint64_t size, uint32_t seed)
 	volatile uint32_t *w = p;
 	uint64_t i;
 
-	for (i = 0; i < size / 4; i++)
+	for (i = PATTERN_FIRST; i < size / 4; i++)
 		w[i] = pattern(seed, i);
 }
 
@@ -139,7 +159,7 @@ static int64_t compare(const void *p, uint64_t size, uint32_t seed)
 	const volatile uint32_t *w = p;
 	uint64_t i;
 
-	for (i = 0; i < size / 4; i++)
+	for (i = PATTERN_FIRST; i < size / 4; i++)
 		if (w[i] != pattern(seed, i))
 			return (int64_t)i;
 	return -1;
@@ -290,7 +310,11 @@ static int map_import(const char *cmd)
 		return 0;
 	if (imp_fd < 0)
 		return fail(cmd, "nothing imported");
-	imp_map = mmap(NULL, imp_size, PROT_READ, MAP_SHARED, imp_fd, 0);
+	/* Writable when the export is (for the mailbox). */
+	imp_map = mmap(NULL, imp_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       imp_fd, 0);
+	if (imp_map == MAP_FAILED)
+		imp_map = mmap(NULL, imp_size, PROT_READ, MAP_SHARED, imp_fd, 0);
 	if (imp_map == MAP_FAILED) {
 		imp_map = NULL;
 		return fail(cmd, "mmap of the import: %s", strerror(errno));
@@ -357,6 +381,75 @@ static int cmd_own(const char *cmd, int argc, char **argv)
 		fill(own_map, own_size, (uint32_t)seed);
 	printf("ok %s %llu bytes\n", cmd, (unsigned long long)own_size);
 	return 0;
+}
+
+/* Mailbox slot @slot of our buffer, or of the import; NULL if none. */
+static volatile uint32_t *mbox(const char *cmd, uint64_t slot)
+{
+	if (slot >= MBOX_SLOTS)
+		return fail(cmd, "slot %llu: 0..%d", (unsigned long long)slot,
+			    MBOX_SLOTS - 1), NULL;
+	if (own_map)
+		return (volatile uint32_t *)own_map + MBOX_FIRST + slot;
+	if (map_import(cmd))
+		return NULL;
+	return (volatile uint32_t *)imp_map + MBOX_FIRST + slot;
+}
+
+static int cmd_mbox(const char *cmd, int argc, char **argv)
+{
+	volatile uint32_t *w;
+	uint64_t slot, v = 0, secs = 0;
+	double end;
+
+	if (argc < 2 || parse_u64(argv[1], &slot) ||
+	    (strcmp(cmd, "mbox-get") &&
+	     (argc < 3 || parse_u64(argv[2], &v))) ||
+	    (!strcmp(cmd, "mbox-wait") && (argc < 4 || parse_u64(argv[3], &secs))))
+		return fail(cmd, "usage: mbox-put SLOT VALUE | mbox-wait SLOT VALUE SECS | mbox-get SLOT");
+	w = mbox(cmd, slot);
+	if (!w)
+		return -1;
+	if (!strcmp(cmd, "mbox-put")) {
+		*w = (uint32_t)v;
+	} else if (!strcmp(cmd, "mbox-get")) {
+		printf("mbox %u\n", *w);
+	} else {
+		end = mono_ms() + secs * 1000.0;
+		while (*w != (uint32_t)v) {
+			if (mono_ms() > end)
+				return fail(cmd, "slot %llu is %u after %llu s, not %llu",
+					    (unsigned long long)slot, *w,
+					    (unsigned long long)secs,
+					    (unsigned long long)v);
+			usleep(2000);
+		}
+	}
+	printf("ok %s\n", cmd);
+	return 0;
+}
+
+/* The first offer from @peer on our backend that nobody imported yet. */
+static int find_offer(uint64_t peer, struct hyper_dmabuf_handle *out)
+{
+	struct hyper_dmabuf_handle *hs = NULL;
+	struct hyper_dmabuf_query q;
+	int n, i, found = 0;
+
+	n = hdmabuf_list(dev, &hs);
+	for (i = 0; i < n && !found; i++) {
+		memset(&q, 0, sizeof(q));
+		if (hdmabuf_query(dev, &hs[i], &q, NULL, 0))
+			continue;
+		if (q.role == HYPER_DMABUF_ROLE_IMPORTER && q.peer == peer &&
+		    q.backend == backend &&
+		    q.state == HYPER_DMABUF_STATE_SHARED && !q.importers) {
+			*out = hs[i];
+			found = 1;
+		}
+	}
+	free(hs);
+	return n < 0 ? n : found;
 }
 
 static int cmd_wait(const char *cmd, int argc, char **argv)
@@ -609,6 +702,34 @@ static int run(char **argv, int argc)
 	if (!strcmp(cmd, "vgem") || !strcmp(cmd, "udmabuf")) {
 		if (cmd_own(cmd, argc, argv))
 			return -1;
+	} else if (!strcmp(cmd, "backend")) {
+		if (argc < 2 || hdmabuf_backend_parse(argv[1], &backend))
+			return fail(cmd, "usage: backend xen|virtio");
+		printf("ok backend\n");
+	} else if (!strncmp(cmd, "mbox-", 5)) {
+		if (cmd_mbox(cmd, argc, argv))
+			return -1;
+	} else if (!strcmp(cmd, "import-from")) {
+		double deadline;
+
+		if (argc < 2 || parse_u64(argv[1], &a) ||
+		    (argc > 2 && parse_u64(argv[2], &seed)))
+			return fail(cmd, "usage: import-from PEER [SECS]");
+		deadline = mono_ms() + (argc > 2 ? seed : 60) * 1000.0;
+		while (!(ret = find_offer(a, &handle)) && mono_ms() < deadline)
+			usleep(50000);
+		if (ret <= 0)
+			return fail(cmd, "no offer from %llu: %s",
+				    (unsigned long long)a,
+				    ret ? strerror(-ret) : "timed out");
+		fd = hdmabuf_import(dev, &handle, 0, &imp_size);
+		if (fd < 0)
+			return fail(cmd, "%s", strerror(-fd));
+		imp_fd = fd;
+		imp_handle = handle;
+		have_handle = true;
+		printf("ok import-from %llu bytes\n",
+		       (unsigned long long)imp_size);
 	} else if (!strcmp(cmd, "export")) {
 		struct hyper_dmabuf_export e;
 		char hs[HDMABUF_HANDLE_STRLEN + 1];
@@ -617,7 +738,7 @@ static int run(char **argv, int argc)
 			return fail(cmd, "usage: export PEER [rw] (after vgem/udmabuf)");
 		memset(&e, 0, sizeof(e));
 		e.fd = own_fd;
-		e.backend = HYPER_DMABUF_BACKEND_XEN;
+		e.backend = backend;
 		e.peer = a;
 		if (argc > 2 && !strcmp(argv[2], "rw"))
 			e.flags = HYPER_DMABUF_EXPORT_RW;
@@ -696,9 +817,18 @@ static int run(char **argv, int argc)
 		uint32_t gem;
 
 		if (argc < 3 || (strcmp(argv[1], "w") && strcmp(argv[1], "r")))
-			return fail(cmd, "usage: fence w|r own|imp");
+			return fail(cmd, "usage: fence w|r own|imp|scratch");
+		if (!strcmp(argv[2], "scratch") && !sbuf.gem) {
+			ret = need_card();
+			if (!ret)
+				ret = hdmabuf_vgem_alloc_size(card, 4096, &sbuf);
+			if (ret)
+				return fail(cmd, "scratch vgem buffer: %s",
+					    strerror(-ret));
+		}
 		gem = !strcmp(argv[2], "own") ? own_gem :
-		      !strcmp(argv[2], "imp") ? imp_gem : 0;
+		      !strcmp(argv[2], "imp") ? imp_gem :
+		      !strcmp(argv[2], "scratch") ? sbuf.gem : 0;
 		if (!gem || pending)
 			return fail(cmd, "no vgem object '%s', or a fence pending",
 				    argv[2]);
@@ -712,14 +842,25 @@ static int run(char **argv, int argc)
 
 		if (argc < 2 || (strcmp(argv[1], "w") && strcmp(argv[1], "r")) ||
 		    !have_handle)
-			return fail(cmd, "usage: attach w|r (after export/import)");
+			return fail(cmd, "usage: attach w|r [own|imp [scratch]] (after export/import)");
 		memset(&fa, 0, sizeof(fa));
 		fa.handle = argc > 2 && !strcmp(argv[2], "own") ? exp_handle :
 			    argc > 2 && !strcmp(argv[2], "imp") ? imp_handle :
 			    handle;
 		fa.fd = -1;
+		/* Explicit: the scratch buffer's fences, as a sync_file. */
+		if (argc > 3 && !strcmp(argv[3], "scratch")) {
+			if (sbuf.dmabuf < 0)
+				return fail(cmd, "no scratch fence");
+			fa.fd = export_sync_file(sbuf.dmabuf, DMA_BUF_SYNC_WRITE);
+			if (fa.fd < 0)
+				return fail(cmd, "EXPORT_SYNC_FILE of the scratch buffer: %s",
+					    strerror(-fa.fd));
+		}
 		fa.flags = argv[1][0] == 'w' ? HYPER_DMABUF_FENCE_WRITE : 0;
 		ret = hdmabuf_ioctl(dev, HYPER_DMABUF_IOCTL_FENCE_ATTACH, &fa);
+		if (fa.fd >= 0)
+			close(fa.fd);
 		if (ret)
 			return fail(cmd, "FENCE_ATTACH: %s", strerror(-ret));
 		if (!fa.seqno)
@@ -857,6 +998,7 @@ static void cleanup(void)
 		hdmabuf_gem_close(card, own_gem);
 	hdmabuf_udmabuf_free(&ubuf);
 	hdmabuf_vgem_free(&vbuf);
+	hdmabuf_vgem_free(&sbuf);
 	hdmabuf_gem_close(card, imp_gem);
 	if (card >= 0)
 		close(card);

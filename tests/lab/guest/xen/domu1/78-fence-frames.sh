@@ -17,10 +17,10 @@ f0=$(xf_stat live_fences) to0=$(xf_stat fence_timeouts) rej0=$(xf_stat rx_reject
 lab_kv_set f78/ready 1
 last=$(lab_kv_wait f78/last 600)
 if [ -n "$last" ] && [ "$last" != fail ]; then
-	if lab_wait_for 30 sh -c "[ \"\$(. /lab/xen/xf.sh; xf_rx 0)\" = '$last 0' ]"; then
+	if lab_wait_for 30 sh -c "[ \"\$(. /lab/common/xfence.sh; xf_rx xen:0)\" = '$last 0' ]"; then
 		lab_ok "f78: all of dom0's fences arrived in order (rx timeline last seqno $last, 0 pending)"
 	else
-		lab_notok "f78: rx timeline with dom0 '$(xf_rx 0)', expected last $last, 0 pending"; rc=1
+		lab_notok "f78: rx timeline with dom0 '$(xf_rx xen:0)', expected last $last, 0 pending"; rc=1
 	fi
 	lab_tap "f78: the import shows the last frame's number" \
 		xf i 3 30 check-word $((XF_FRAMES - 1)) || rc=1
