@@ -1,9 +1,9 @@
-# Helpers for the Xen page-sharing tests (xen/*/51-xfer-*.sh): buffers cross
+# Helpers for the Xen page-sharing tests (xen/*/5x-*.sh): buffers cross
 # domains through tests/xen/xfer (see its header for the commands), and the
 # roles meet on xenstore keys under /lab/xp/.
 . /lab/xen/xch.sh
 XP_DBG=/sys/kernel/debug/hyper_dmabuf_xen_pages
-# sizes of the round trips
+# sizes of the round trips in every direction (55-xfer-256m adds 256M)
 XP_SIZES="4K 1M 16M"
 
 xp_domid() { if [ "$LAB_ROLE" = dom0 ]; then echo 0; else xenstore-read domid; fi; }
