@@ -15,9 +15,14 @@
  * Exporter commands:
  *   vgem SIZE SEED          vgem buffer of SIZE bytes (K/M suffixes) with the
  *                           pattern of SEED
+ *   udmabuf SIZE SEED       the same from udmabuf over a sealed memfd: in a
+ *                           PV domU, writing a vgem buffer through its mmap
+ *                           loops on page faults (drm_gem_shmem_fault)
+ *   testexp SIZE SEED       the same from tests/kmod's hdmabuf_testexp module
+ *                           (kernels without udmabuf)
  *   export PEER [rw]        export it to domain PEER through the Xen backend;
  *                           prints "handle HEX"
- *   verify SEED             the vgem buffer holds the pattern of SEED
+ *   verify SEED             the exported buffer holds the pattern of SEED
  *   wait-released SECS      wait for the peer's RELEASED event
  *   unexport [revoke]       unexport (revoke: tear the import down now)
  * Importer commands:
@@ -60,11 +65,16 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include <drm/drm.h>
+#include <linux/dma-buf.h>
+#include <linux/udmabuf.h>
 
 #include "hyperdmabuf.h"
+#include "hdmabuf_testexp.h"
 
 #define PROG		"xfer"
 #define DEBUGFS		"/sys/kernel/debug/hyper_dmabuf_xen_pages/"
@@ -72,6 +82,15 @@
 static int dev = -1;
 static struct hdmabuf_vgem_buf vbuf = { .dmabuf = -1 };
 static int vcard = -1;
+
+/* The buffer we export, whichever allocator made it. */
+static struct {
+	int dmabuf;		/* dma-buf fd, -1 when none */
+	void *map;		/* read-write CPU mapping of @size bytes */
+	uint64_t size;
+	int memfd;		/* udmabuf: the memfd behind it, or -1 */
+	bool own;		/* @dmabuf and @map are ours (not vbuf's) */
+} ebuf = { .dmabuf = -1, .memfd = -1 };
 static struct hyper_dmabuf_handle exp_handle;
 static int imp_fd = -1;
 static uint64_t imp_size;
@@ -202,6 +221,131 @@ static long long stat_get(const char *name)
 	return found;
 }
 
+/*
+ * Opens a character device, or a private node made from its sysfs dev
+ * attribute when the guest's /dev lacks it: fd or -errno.
+ */
+static int open_chrdev(const char *path, const char *sysfs_dev)
+{
+	char node[64], buf[32];
+	unsigned int maj, min;
+	int fd, n, sfd;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		return fd < 0 ? -errno : fd;
+	sfd = open(sysfs_dev, O_RDONLY | O_CLOEXEC);
+	if (sfd < 0)
+		return -ENODEV;
+	n = (int)read(sfd, buf, sizeof(buf) - 1);
+	close(sfd);
+	if (n <= 0)
+		return -ENODEV;
+	buf[n] = '\0';
+	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return -ENODEV;
+	snprintf(node, sizeof(node), "/tmp/.xfer-chrdev.%d", (int)getpid());
+	if (mknod(node, S_IFCHR | 0600, makedev(maj, min)))
+		return -errno;
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	n = errno;
+	unlink(node);
+	return fd < 0 ? -n : fd;
+}
+
+static void ebuf_free(void)
+{
+	if (ebuf.own) {
+		if (ebuf.map)
+			munmap(ebuf.map, ebuf.size);
+		if (ebuf.dmabuf >= 0)
+			close(ebuf.dmabuf);
+	}
+	if (ebuf.memfd >= 0)
+		close(ebuf.memfd);
+	hdmabuf_vgem_free(&vbuf);
+	ebuf.dmabuf = -1;
+	ebuf.map = NULL;
+	ebuf.size = 0;
+	ebuf.memfd = -1;
+	ebuf.own = false;
+}
+
+/* udmabuf over a sealed memfd of @size bytes, mapped through the memfd. */
+static int ebuf_udmabuf(uint64_t size)
+{
+	struct udmabuf_create c;
+	int udev, ret;
+
+	udev = open_chrdev("/dev/udmabuf", "/sys/class/misc/udmabuf/dev");
+	if (udev < 0)
+		return udev;
+	ebuf.own = true;
+	ebuf.size = size;
+	ebuf.memfd = memfd_create("xfer", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (ebuf.memfd < 0 || ftruncate(ebuf.memfd, (off_t)size) ||
+	    fcntl(ebuf.memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		ret = -errno;
+		goto fail;
+	}
+	memset(&c, 0, sizeof(c));
+	c.memfd = (uint32_t)ebuf.memfd;
+	c.flags = UDMABUF_FLAGS_CLOEXEC;
+	c.size = size;
+	ebuf.dmabuf = ioctl(udev, UDMABUF_CREATE, &c);
+	if (ebuf.dmabuf < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	ebuf.map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			ebuf.memfd, 0);
+	if (ebuf.map == MAP_FAILED) {
+		ebuf.map = NULL;
+		ret = -errno;
+		goto fail;
+	}
+	close(udev);
+	return 0;
+fail:
+	close(udev);
+	ebuf_free();
+	return ret;
+}
+
+/* A page-backed dma-buf from hdmabuf_testexp, mapped through the dma-buf. */
+static int ebuf_testexp(uint64_t size)
+{
+	struct hdmabuf_testexp_create c;
+	int tdev, ret;
+
+	tdev = open_chrdev("/dev/" HDMABUF_TESTEXP_NAME,
+			   "/sys/class/misc/" HDMABUF_TESTEXP_NAME "/dev");
+	if (tdev < 0)
+		return tdev;
+	ebuf.own = true;
+	ebuf.size = size;
+	memset(&c, 0, sizeof(c));
+	c.size = size;
+	if (ioctl(tdev, HDMABUF_TESTEXP_CREATE, &c)) {
+		ret = -errno;
+		goto fail;
+	}
+	ebuf.dmabuf = c.fd;
+	ebuf.map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			ebuf.dmabuf, 0);
+	if (ebuf.map == MAP_FAILED) {
+		ebuf.map = NULL;
+		ret = -errno;
+		goto fail;
+	}
+	close(tdev);
+	return 0;
+fail:
+	close(tdev);
+	ebuf_free();
+	return ret;
+}
+
 /* Writes @req to the vmap probe and returns the hash it read back. */
 static int vmap_probe(const char *cmd, const char *req, uint64_t *hash,
 		      unsigned long long *ns)
@@ -297,20 +441,39 @@ static int run(char **argv, int argc)
 	uint64_t a = 0, seed = 0;
 	int ret, err;
 
-	if (!strcmp(cmd, "vgem")) {
-		if (argc < 3 || parse_u64(argv[1], &a) || parse_u64(argv[2], &seed))
-			return fail(cmd, "usage: vgem SIZE SEED");
-		if (vcard < 0)
-			vcard = hdmabuf_vgem_open();
-		if (vcard < 0)
-			return fail(cmd, "open vgem: %s", strerror(-vcard));
-		hdmabuf_vgem_free(&vbuf);
-		ret = hdmabuf_vgem_alloc_size(vcard, a, &vbuf);
+	if (!strcmp(cmd, "vgem") || !strcmp(cmd, "udmabuf") ||
+	    !strcmp(cmd, "testexp")) {
+		long page = sysconf(_SC_PAGESIZE);
+
+		if (argc < 3 || parse_u64(argv[1], &a) || parse_u64(argv[2], &seed) ||
+		    !a)
+			return fail(cmd, "usage: %s SIZE SEED", cmd);
+		ebuf_free();
+		if (!strcmp(cmd, "vgem")) {
+			if (vcard < 0)
+				vcard = hdmabuf_vgem_open();
+			if (vcard < 0)
+				return fail(cmd, "open vgem: %s", strerror(-vcard));
+			ret = hdmabuf_vgem_alloc_size(vcard, a, &vbuf);
+			ebuf.dmabuf = vbuf.dmabuf;
+			ebuf.map = vbuf.map;
+			ebuf.size = vbuf.size;
+		} else {
+			a = (a + page - 1) / page * page;
+			ret = !strcmp(cmd, "udmabuf") ? ebuf_udmabuf(a) :
+							 ebuf_testexp(a);
+		}
 		if (ret)
 			return fail(cmd, "alloc %llu: %s", (unsigned long long)a,
 				    strerror(-ret));
-		fill(vbuf.map, vbuf.size, seed);
-		printf("ok vgem %llu bytes\n", (unsigned long long)vbuf.size);
+		ret = hdmabuf_dmabuf_sync(ebuf.dmabuf, DMA_BUF_SYNC_START |
+					  DMA_BUF_SYNC_WRITE);
+		if (ret)
+			return fail(cmd, "DMA_BUF_SYNC_START: %s", strerror(-ret));
+		fill(ebuf.map, ebuf.size, seed);
+		hdmabuf_dmabuf_sync(ebuf.dmabuf, DMA_BUF_SYNC_END |
+				    DMA_BUF_SYNC_WRITE);
+		printf("ok %s %llu bytes\n", cmd, (unsigned long long)ebuf.size);
 	} else if (!strcmp(cmd, "export")) {
 		struct hyper_dmabuf_export e;
 		char hs[HDMABUF_HANDLE_STRLEN + 1];
@@ -318,7 +481,7 @@ static int run(char **argv, int argc)
 		if (argc < 2 || parse_u64(argv[1], &a))
 			return fail(cmd, "usage: export PEER [rw]");
 		memset(&e, 0, sizeof(e));
-		e.fd = vbuf.dmabuf;
+		e.fd = ebuf.dmabuf;
 		e.backend = HYPER_DMABUF_BACKEND_XEN;
 		e.peer = a;
 		if (argc > 2 && !strcmp(argv[2], "rw"))
@@ -333,9 +496,13 @@ static int run(char **argv, int argc)
 	} else if (!strcmp(cmd, "verify")) {
 		int64_t bad;
 
-		if (argc < 2 || parse_u64(argv[1], &seed) || !vbuf.map)
-			return fail(cmd, "usage: verify SEED (after vgem)");
-		bad = compare(vbuf.map, vbuf.size, seed);
+		if (argc < 2 || parse_u64(argv[1], &seed) || !ebuf.map)
+			return fail(cmd, "usage: verify SEED (after a buffer)");
+		hdmabuf_dmabuf_sync(ebuf.dmabuf, DMA_BUF_SYNC_START |
+				    DMA_BUF_SYNC_READ);
+		bad = compare(ebuf.map, ebuf.size, seed);
+		hdmabuf_dmabuf_sync(ebuf.dmabuf, DMA_BUF_SYNC_END |
+				    DMA_BUF_SYNC_READ);
 		if (bad >= 0)
 			return fail(cmd, "word %lld differs", (long long)bad);
 		printf("ok verify\n");

@@ -6,6 +6,18 @@ XP_DBG=/sys/kernel/debug/hyper_dmabuf_xen_pages
 # sizes of the round trips in every direction (55-xfer-256m adds 256M)
 XP_SIZES="4K 1M 16M"
 
+# xp_alloc: how we make the buffers we export: vgem in dom0; in a PV domU
+# udmabuf over a memfd (writing a vgem buffer through its mmap loops on
+# page faults in drm_gem_shmem_fault there), or tests/kmod's
+# hdmabuf_testexp where the kernel has no udmabuf (6.1); prints nothing
+# when neither is available
+xp_alloc() {
+	if [ "$LAB_ROLE" = dom0 ]; then echo vgem; return 0; fi
+	[ -e /sys/class/misc/udmabuf ] && { echo udmabuf; return 0; }
+	[ -f $LAB_KO/hdmabuf_testexp.ko ] || return 0
+	[ -d /sys/module/hdmabuf_testexp ] || insmod $LAB_KO/hdmabuf_testexp.ko || return 0
+	echo testexp
+}
 xp_domid() { if [ "$LAB_ROLE" = dom0 ]; then echo 0; else xenstore-read domid; fi; }
 # xp_stat NAME: one counter of the backend's page sharing
 xp_stat() { sed -n "s/^$1 //p" $XP_DBG/stats; }
@@ -15,6 +27,8 @@ xp_setup() {
 	xch_load || { echo "xp: loading the modules failed"; return 1; }
 	lab_modprobe vgem || { echo "xp: no vgem"; return 1; }
 	[ -d $XP_DBG ] || { echo "xp: no $XP_DBG"; return 1; }
+	XP_ALLOC=$(xp_alloc)
+	lab_kv_set "xp/alloc/$LAB_ROLE" "${XP_ALLOC:-none}"
 	lab_kv_set "xp/domid/$LAB_ROLE" "$(xp_domid)"
 	for _r in "$@"; do
 		_id=$(lab_kv_wait "xp/domid/$_r" 180) || { echo "xp: no domid from $_r"; return 1; }
@@ -23,13 +37,23 @@ xp_setup() {
 	done
 }
 
-# xp_export KEY PEER_ID SIZE SEED MODE [VERIFY_SEED]: export a vgem buffer
+# xp_need_exporter ROLE: SKIP (exit 77) when ROLE cannot make buffers to
+# export (after xp_setup)
+xp_need_exporter() {
+	_a=$(lab_kv_wait "xp/alloc/$1" 180) || { echo "xp: $1 never said how it allocates"; exit 1; }
+	[ "$_a" != none ] && return 0
+	echo "xp: SKIP: $1 has neither udmabuf nor hdmabuf_testexp to make exportable buffers"
+	exit 77
+}
+
+# xp_export KEY PEER_ID SIZE SEED MODE [VERIFY_SEED]: export a buffer of ours
+# ($XP_ALLOC)
 # with the pattern of SEED, publish its handle at xp/KEY/handle, wait until
 # the importer released it, check it holds VERIFY_SEED's pattern (if
 # given), unexport.  Output in /tmp/xp-KEY.out; returns xfer's status.
 xp_export() {
 	_k=$1; _out=/tmp/xp-$(echo "$1" | tr / -).out
-	set -- vgem "$3" "$4" : export "$2" "$5" : wait-released 240 \
+	set -- $XP_ALLOC "$3" "$4" : export "$2" "$5" : wait-released 240 \
 		${6:+: verify $6} : unexport
 	xfer "$@" > "$_out" 2>&1 &
 	_p=$!

@@ -1,6 +1,7 @@
 # domu1 -> dom0, read-only, dom0 side: see domu1/50-xfer-to-dom0.sh.
 . /lab/xen/xp.sh
 xp_setup domu1 || { xp_fail "A: setup: $(xch_line 1)"; exit 1; }
+xp_need_exporter domu1
 rc=0
 seed=100
 for s in $XP_SIZES; do

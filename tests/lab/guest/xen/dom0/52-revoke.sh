@@ -1,6 +1,7 @@
 # Revocation while mapped, dom0 side: see domu1/52-revoke.sh.
 . /lab/xen/xp.sh
 xp_setup domu1 || exit 1
+xp_need_exporter domu1
 rc=0
 h=$(lab_kv_wait xp/rv/handle 150) || { xp_fail "revoke: no handle"; exit 1; }
 xp_session rv 8 || exit 1

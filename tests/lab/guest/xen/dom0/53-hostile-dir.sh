@@ -2,6 +2,7 @@
 # Each import fails with the errno below; nothing stays mapped, no oops.
 . /lab/xen/xp.sh
 xp_setup domu1 || exit 1
+xp_need_exporter domu1
 rc=0
 for c in zero_ref:EBADMSG reserved_ref:EBADMSG ungranted_ref:EPERM \
 	 ungranted_root:EPERM dir_tail:EBADMSG dup_dir:EBADMSG bad_levels:ENOENT \

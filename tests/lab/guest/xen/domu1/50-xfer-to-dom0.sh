@@ -4,6 +4,7 @@
 # and releases it; then we unexport.
 . /lab/xen/xp.sh
 xp_setup dom0 || exit 1
+xp_need_exporter $LAB_ROLE
 rc=0
 seed=100
 for s in $XP_SIZES; do

@@ -5,10 +5,11 @@
 # them reclaimed once dom0 released the import.
 . /lab/xen/xp.sh
 xp_setup dom0 || exit 1
+xp_need_exporter $LAB_ROLE
 rc=0
 rec0=$(xp_stat reclaimed_total)
 xp_session rv 7 || exit 1
-xp_cmd rv 7 60 vgem 1M 77 && xp_cmd rv 7 60 export 0 ro ||
+xp_cmd rv 7 60 $XP_ALLOC 1M 77 && xp_cmd rv 7 60 export 0 ro ||
 	{ lab_notok "revoke: export: $(tr '\n' ' ' < /tmp/xp-rv.out)"; lab_kv_set xp/rv/handle none; exit 1; }
 lab_kv_set xp/rv/handle "$(sed -n 's/^handle //p' /tmp/xp-rv.out)"
 lab_kv_wait xp/rv/held 180 > /dev/null || { lab_notok "revoke: dom0 never held a mapping"; rc=1; }

@@ -4,13 +4,14 @@
 # errno.  Afterwards no grant of ours is left.
 . /lab/xen/xp.sh
 xp_setup dom0 || exit 1
+xp_need_exporter $LAB_ROLE
 rc=0
 for c in zero_ref:1M:ro reserved_ref:1M:ro ungranted_ref:1M:ro \
 	 ungranted_root:1M:ro dir_tail:1M:ro dup_dir:8M:ro bad_levels:1M:ro \
 	 ro_grants:1M:rw; do
 	f=${c%%:*}; r=${c#*:}; s=${r%%:*}; m=${r#*:}
 	xp_session hd 7 || exit 1
-	if xp_cmd hd 7 60 vgem $s 9 && echo $f > $XP_DBG/fault_next && xp_cmd hd 7 60 export 0 $m; then
+	if xp_cmd hd 7 60 $XP_ALLOC $s 9 && echo $f > $XP_DBG/fault_next && xp_cmd hd 7 60 export 0 $m; then
 		lab_kv_set xp/hd/$f/handle "$(sed -n 's/^handle //p' /tmp/xp-hd.out)"
 	else
 		lab_notok "hostile $f: export: $(tr '\n' ' ' < /tmp/xp-hd.out)"; rc=1

@@ -3,6 +3,7 @@
 # and writes a new pattern back through mmap; we verify it.
 . /lab/xen/xp.sh
 xp_setup domu2 || exit 1
+xp_need_exporter $LAB_ROLE
 rc=0
 seed=300
 for s in $XP_SIZES; do

@@ -1,6 +1,7 @@
 # domu1 -> domu2, domu2 side: see domu1/58-xfer-to-domu2.sh.
 . /lab/xen/xp.sh
 xp_setup domu1 || exit 1
+xp_need_exporter domu1
 rc=0
 seed=300
 for s in $XP_SIZES; do
