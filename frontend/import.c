@@ -97,8 +97,14 @@ static struct sg_table *hdmabuf_imp_map(struct dma_buf_attachment *attach,
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table_from_pages(sgt, imp->pages, n, 0,
-					n << PAGE_SHIFT, GFP_KERNEL);
+	/*
+	 * One page per entry: pages that are contiguous for us need not be
+	 * for the device (in a Xen PV domain they are foreign frames behind
+	 * grant mappings), and xen-swiotlb would bounce a merged entry.
+	 */
+	ret = sg_alloc_table_from_pages_segment(sgt, imp->pages, n, 0,
+						n << PAGE_SHIFT, PAGE_SIZE,
+						GFP_KERNEL);
 	if (ret)
 		goto err_free_sgt;
 	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);

@@ -144,7 +144,6 @@ enum xen_pg_fault {
 	XEN_PG_FAULT_RESERVED_REF,	/* a data ref in the reserved range */
 	XEN_PG_FAULT_UNGRANTED_REF,	/* a data ref we never granted */
 	XEN_PG_FAULT_UNGRANTED_ROOT,	/* a root ref we never granted */
-	XEN_PG_FAULT_BAD_LEVELS,	/* dir_levels one too many */
 	XEN_PG_FAULT_DIR_TAIL,		/* garbage after the used slots */
 	XEN_PG_FAULT_DUP_DIR,		/* one directory page listed twice */
 	XEN_PG_FAULT_RO_GRANTS,		/* data granted read-only, announced rw */
@@ -157,7 +156,6 @@ static const char * const xen_pg_fault_names[XEN_PG_FAULT_COUNT] = {
 	[XEN_PG_FAULT_RESERVED_REF] = "reserved_ref",
 	[XEN_PG_FAULT_UNGRANTED_REF] = "ungranted_ref",
 	[XEN_PG_FAULT_UNGRANTED_ROOT] = "ungranted_root",
-	[XEN_PG_FAULT_BAD_LEVELS] = "bad_levels",
 	[XEN_PG_FAULT_DIR_TAIL] = "dir_tail",
 	[XEN_PG_FAULT_DUP_DIR] = "dup_dir",
 	[XEN_PG_FAULT_RO_GRANTS] = "ro_grants",
@@ -236,9 +234,6 @@ static int xen_pg_inject(struct xen_pg_share *s,
 			info->dir_root = s->spare;
 		else
 			hdmabuf_pgdir_set_ref(leaf0, 0, 4, s->spare);
-		break;
-	case XEN_PG_FAULT_BAD_LEVELS:
-		info->dir_levels++;
 		break;
 	case XEN_PG_FAULT_DIR_TAIL:
 		if (used < g->refs_per_page)

@@ -5,7 +5,7 @@ xp_setup domu1 || exit 1
 xp_need_exporter domu1
 rc=0
 for c in zero_ref:EBADMSG reserved_ref:EBADMSG ungranted_ref:EPERM \
-	 ungranted_root:EPERM dir_tail:EBADMSG dup_dir:EBADMSG bad_levels:ENOENT \
+	 ungranted_root:EPERM dir_tail:EBADMSG dup_dir:EBADMSG \
 	 ro_grants:EPERM; do
 	f=${c%%:*}; e=${c#*:}
 	h=$(lab_kv_wait xp/hd/$f/handle 150)

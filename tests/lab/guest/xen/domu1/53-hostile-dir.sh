@@ -7,7 +7,7 @@ xp_setup dom0 || exit 1
 xp_need_exporter $LAB_ROLE
 rc=0
 for c in zero_ref:1M:ro reserved_ref:1M:ro ungranted_ref:1M:ro \
-	 ungranted_root:1M:ro dir_tail:1M:ro dup_dir:8M:ro bad_levels:1M:ro \
+	 ungranted_root:1M:ro dir_tail:1M:ro dup_dir:8M:ro \
 	 ro_grants:1M:rw; do
 	f=${c%%:*}; r=${c#*:}; s=${r%%:*}; m=${r#*:}
 	xp_session hd 7 || exit 1
