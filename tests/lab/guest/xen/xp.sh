@@ -3,7 +3,7 @@
 # roles meet on xenstore keys under /lab/xp/.
 . /lab/xen/xch.sh
 XP_DBG=/sys/kernel/debug/hyper_dmabuf_xen_pages
-# sizes of the round trips in every direction (55-xfer-256m adds 256M)
+# sizes of the round trips in every direction
 XP_SIZES="4K 1M 16M"
 
 # xp_alloc: how we make the buffers we export: vgem in dom0; in a PV domU
