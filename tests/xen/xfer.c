@@ -484,6 +484,7 @@ static int run(char **argv, int argc)
 	} else if (!strcmp(cmd, "export")) {
 		struct hyper_dmabuf_export e;
 		char hs[HDMABUF_HANDLE_STRLEN + 1];
+		int tries;
 
 		if (argc < 2 || parse_u64(argv[1], &a))
 			return fail(cmd, "usage: export PEER [rw]");
@@ -493,7 +494,20 @@ static int run(char **argv, int argc)
 		e.peer = a;
 		if (argc > 2 && !strcmp(argv[2], "rw"))
 			e.flags = HYPER_DMABUF_EXPORT_RW;
-		ret = hdmabuf_export(dev, &e);
+		/*
+		 * Right after the peer reloaded its module, our channel may
+		 * report connected before the core has the peer back up:
+		 * give it a few seconds (the channel tests cover that path).
+		 */
+		for (tries = 0; ; tries++) {
+			ret = hdmabuf_export(dev, &e);
+			if (ret != -ENXIO || tries == 100)
+				break;
+			usleep(100000);
+		}
+		if (tries)
+			printf("info: export: the peer was unreachable (ENXIO) for %d ms\n",
+			       tries * 100);
 		if (ret)
 			return fail(cmd, "export to %llu: %s",
 				    (unsigned long long)a, strerror(-ret));
