@@ -15,6 +15,10 @@
  * back (lo InitWait while we are Connected, hi Initialising or a new
  * instance) drops the ring, reports the peer down and starts over.  The
  * ring is set up and torn down only here, under state_lock.
+ *
+ * Ring setups are rate limited per channel (xch_setup_allowed()): a peer
+ * that keeps restarting its side gets a burst of setups, then one per
+ * interval; a throttled step is retried by a delayed work.
  */
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -138,6 +142,40 @@ static void xch_drop(struct xch *ch)
 	}
 }
 
+/*
+ * May we set up a ring now?  GCRA over setup_tat: a burst of
+ * XCH_SETUP_BURST, then one per XCH_SETUP_INTERVAL_MS.  When not, the
+ * state work runs again once we may; until then the handshake stays where
+ * it is (hi Initialising, lo InitWait), which the peer sees.
+ */
+static bool xch_setup_allowed(struct xch *ch)
+{
+	unsigned long interval = msecs_to_jiffies(XCH_SETUP_INTERVAL_MS);
+	unsigned long slack = (XCH_SETUP_BURST - 1) * interval;
+	unsigned long now = jiffies;
+	unsigned long tat = ch->setup_tat;
+
+	if (time_before(tat, now))
+		tat = now;
+	if (time_after(tat, now + slack)) {
+		atomic64_inc(&ch->cnt.throttled);
+		mod_delayed_work(hdmabuf_xen_wq, &ch->retry_work,
+				 tat - slack - now);
+		return false;
+	}
+	ch->setup_tat = tat + interval;
+	atomic64_inc(&ch->cnt.setups);
+	return true;
+}
+
+static void xch_retry_work(struct work_struct *work)
+{
+	struct xch *ch = container_of(to_delayed_work(work), struct xch,
+				      retry_work);
+
+	queue_work(hdmabuf_xen_wq, &ch->state_work);
+}
+
 /* -------------------------------------------------------------- hi */
 
 static int xch_publish_hi(struct xch *ch)
@@ -168,6 +206,8 @@ static void xch_offer(struct xch *ch)
 	evtchn_port_t port;
 	int ret;
 
+	if (!xch_setup_allowed(ch))
+		return;
 	ret = xch_ring_offer(ch, &port);
 	if (ret) {
 		xch_fatal(ch, ret, "granting the ring");
@@ -313,6 +353,8 @@ static void xch_accept(struct xch *ch, const struct xch_hi_view *v)
 	};
 	int ret = -EINVAL;
 
+	if (!xch_setup_allowed(ch))
+		return;
 	if (v->instance && v->order <= XCH_RING_MAX_ORDER && v->port)
 		ret = xch_ring_accept(ch, v->ring_ref, v->order, v->port);
 	if (ret) {
@@ -467,6 +509,8 @@ struct xch *xch_create(domid_t peer)
 		 "/local/domain/%u/data/hyper_dmabuf/%u", hi, lo);
 	INIT_WORK(&ch->state_work, xch_state_work);
 	INIT_WORK(&ch->rx_work, xch_rx_work);
+	INIT_DELAYED_WORK(&ch->retry_work, xch_retry_work);
+	ch->setup_tat = jiffies;
 	mutex_init(&ch->state_lock);
 	mutex_init(&ch->tx_lock);
 	init_waitqueue_head(&ch->tx_wq);
@@ -509,6 +553,8 @@ void xch_remove(struct xch *ch)
 	mutex_lock(&ch->state_lock);
 	ch->removed = true;
 	mutex_unlock(&ch->state_lock);
+	/* No step schedules a retry once removed is set. */
+	cancel_delayed_work_sync(&ch->retry_work);
 	cancel_work_sync(&ch->state_work);
 
 	mutex_lock(&ch->state_lock);

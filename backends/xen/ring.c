@@ -618,6 +618,7 @@ void xch_rx_work(struct work_struct *work)
 		WRITE_ONCE(*r->cons, cpu_to_le32(r->idx));
 		atomic64_inc(&ch->cnt.rx_msgs);
 		atomic64_add(len, &ch->cnt.rx_bytes);
+		xch_inject_peek(ch, ch->rx_buf, len);
 		hdmabuf_receive(&hdmabuf_xen_be, ch->peer, ch->rx_buf, len);
 		if (++n == XCH_RX_BUDGET) {
 			more = true;

@@ -32,6 +32,14 @@
 #define XCH_MAX_DATA_PAGES	(2U << XCH_RING_MAX_ORDER)
 /* Bytes the receive work may queue before it stops reading the peer. */
 #define XCH_BACKLOG_MAX		(64U << 10)
+/*
+ * Ring setups (hi: grant and offer a ring; lo: map one) per channel: a
+ * burst of XCH_SETUP_BURST, then one per XCH_SETUP_INTERVAL_MS, so that a
+ * peer flipping its state keys cannot make us grant, map and bind in a
+ * tight loop.
+ */
+#define XCH_SETUP_BURST		5
+#define XCH_SETUP_INTERVAL_MS	1000
 
 /**
  * struct xch_intf - the shared interface page, granted by hi
@@ -99,6 +107,8 @@ struct xch_counters {
 	atomic64_t rx_bad;
 	atomic64_t connects;
 	atomic64_t resets;
+	atomic64_t setups;
+	atomic64_t throttled;
 };
 
 /**
@@ -111,6 +121,8 @@ struct xch_counters {
  * @state_work: runs the handshake; the only place the ring is set up or
  *	torn down.
  * @rx_work: drains the receive ring.
+ * @retry_work: runs @state_work again once a throttled ring setup is
+ *	allowed.
  * @state_lock: serialises handshake steps with removal; protects @state,
  *	@instance, @peer_up, @reset and the ring resources below.
  * @state: enum xch_state.
@@ -118,6 +130,9 @@ struct xch_counters {
  * @peer_up: hdmabuf_peer_up() was called and no peer_down since.
  * @reset: the ring misbehaved; the next handshake step drops it.
  * @removed: the peer is gone for good; no new handshake steps.
+ * @setup_tat: earliest time (jiffies) at which the setup budget is full
+ *	again, GCRA style: a setup is allowed while it is less than
+ *	(XCH_SETUP_BURST - 1) intervals ahead of now.
  * @intf: the interface page.
  * @pages: hi: the granted pages (interface, then data); lo: the pages the
  *	grants are mapped into.
@@ -147,6 +162,7 @@ struct xch {
 	struct xenbus_watch watch;
 	struct work_struct state_work;
 	struct work_struct rx_work;
+	struct delayed_work retry_work;
 
 	struct mutex state_lock;
 	enum xch_state state;
@@ -154,6 +170,7 @@ struct xch {
 	bool peer_up;
 	bool reset;
 	bool removed;
+	unsigned long setup_tat;
 	struct xch_intf *intf;
 	struct page *pages[1 + XCH_MAX_DATA_PAGES];
 	grant_ref_t refs[1 + XCH_MAX_DATA_PAGES];
@@ -207,5 +224,6 @@ void xch_debugfs_init(void);
 void xch_debugfs_exit(void);
 extern atomic_t xch_fault_bad_len;
 extern atomic_t xch_fault_bad_prod;
+void xch_inject_peek(struct xch *ch, const void *msg, size_t len);
 
 #endif /* HDMABUF_XEN_CHAN_H */
