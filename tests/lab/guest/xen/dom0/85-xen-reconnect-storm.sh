@@ -6,9 +6,10 @@
 . /lab/xen/xl.sh
 xl_setup domu2 || exit 1
 rc=0
-lab_kv_wait xl/85/unloaded 180 >/dev/null || { echo "domu2 did not unload"; exit 1; }
-s0=$(xch_count $peer setups); t0=$(xch_count $peer throttled)
 lab_kv_set xl/85/go 1
+lab_kv_wait xl/85/unloaded 60 >/dev/null || { echo "domu2 did not unload"; exit 1; }
+s0=$(xch_count $peer setups); t0=$(xch_count $peer throttled)
+lab_kv_set xl/85/start 1
 flips=$(lab_kv_wait xl/85/flips 120) || exit 1
 secs=$(lab_kv_get xl/85/secs)
 sleep 1

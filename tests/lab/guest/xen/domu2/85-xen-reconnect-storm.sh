@@ -8,9 +8,11 @@
 xl_setup dom0 || exit 1
 me=$(xch_domid)
 dir=/local/domain/$me/data/hyper_dmabuf/0
+# dom0 is done with the tests that need our channels
+lab_kv_wait xl/85/go 280 >/dev/null || exit 1
 rmmod hyper_dmabuf_xen || { echo "rmmod failed"; exit 1; }
 lab_kv_set xl/85/unloaded 1
-lab_kv_wait xl/85/go 280 >/dev/null || exit 1
+lab_kv_wait xl/85/start 60 >/dev/null || exit 1
 t0=$(lab_uptime)
 end=$(( $(cut -d. -f1 /proc/uptime) + 8 ))
 i=0
