@@ -35,10 +35,14 @@ else
 	lab_notok "only $((rx1 - rx0)) messages received during the CPU accesses"; rc=1
 fi
 if [ $trace = 1 ]; then
+	# stop, read, then reset (changing the tracer clears the buffer)
+	echo 0 > $T/tracing_on
+	b=$(grep -c ' dma_buf_begin_cpu_access <-' $T/trace)
+	e=$(grep -c ' dma_buf_end_cpu_access <-' $T/trace)
+	grep -m 2 'dma_buf_begin_cpu_access' $T/trace
 	echo nop > $T/current_tracer
-	b=$(grep -c 'dma_buf_begin_cpu_access' $T/trace)
-	e=$(grep -c 'dma_buf_end_cpu_access' $T/trace)
 	echo > $T/set_ftrace_filter
+	echo 1 > $T/tracing_on
 	if [ "$b" -ge 70 ] && [ "$e" -ge 70 ]; then
 		lab_ok "exporter ran dma_buf_begin_cpu_access $b times, dma_buf_end_cpu_access $e times (domu1: 70 pairs)"
 	else
