@@ -1,5 +1,5 @@
 # Xen lifecycle: a hostile peer cannot make dom0 set up rings in a tight
-# loop (dom0/85-xen-reconnect-storm.sh counts).  With our module unloaded
+# loop (dom0/65-xen-reconnect-storm.sh counts).  With our module unloaded
 # we play a hostile hi by hand: for 8 s we flip our pair directory with
 # dom0 between Initialising and Initialised, each time offering a new
 # instance of a ring dom0 cannot map.  Then the module comes back and the
@@ -9,10 +9,10 @@ xl_setup dom0 || exit 1
 me=$(xch_domid)
 dir=/local/domain/$me/data/hyper_dmabuf/0
 # dom0 is done with the tests that need our channels
-lab_kv_wait xl/85/go 280 >/dev/null || exit 1
+lab_kv_wait xl/65/go 200 >/dev/null || exit 1
 rmmod hyper_dmabuf_xen || { echo "rmmod failed"; exit 1; }
-lab_kv_set xl/85/unloaded 1
-lab_kv_wait xl/85/start 60 >/dev/null || exit 1
+lab_kv_set xl/65/unloaded 1
+lab_kv_wait xl/65/start 60 >/dev/null || exit 1
 t0=$(lab_uptime)
 end=$(( $(cut -d. -f1 /proc/uptime) + 8 ))
 i=0
@@ -26,9 +26,9 @@ while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
 done
 secs=$(echo "$(lab_uptime) $t0" | awk '{ printf "%d", $1 - $2 + 0.999 }')
 lab_log "offered $i bogus rings in $secs s"
-lab_kv_set xl/85/secs "$secs"
-lab_kv_set xl/85/flips "$i"
-lab_kv_wait xl/85/counted 60 >/dev/null
+lab_kv_set xl/65/secs "$secs"
+lab_kv_set xl/65/flips "$i"
+lab_kv_wait xl/65/counted 60 >/dev/null
 xenstore-write $dir/state 6
 insmod $XCH_KO || { echo "insmod failed"; exit 1; }
 if xch_wait_connected 0 60; then
@@ -36,4 +36,4 @@ if xch_wait_connected 0 60; then
 else
 	lab_notok "channel with dom0 after the storm: $(xch_line 0) store $(xch_store_states $me 0)"; exit 1
 fi
-lab_kv_set xl/85/done 1
+lab_kv_set xl/65/done 1
