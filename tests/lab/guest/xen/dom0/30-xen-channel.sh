@@ -57,6 +57,8 @@ lab_kv_set xch/dom0/bad-len-seen 1
 
 # we publish an absurd producer index to domu2; it must drop and reconnect.
 d2=$id_domu2
+# (not while domu2's own storm to us is running: it counts every reply)
+lab_kv_wait xch/domu2/storm-done 120 >/dev/null || rc=1
 c0=$(xch_count $d2 connects)
 echo 1 > $XCH_DBG/fault_bad_prod
 echo "$d2 1" > $XCH_DBG/storm || { lab_notok "storm to dom$d2"; rc=1; }
