@@ -169,14 +169,30 @@ static void hdmabuf_export_release(struct kref *ref)
 {
 	struct hdmabuf_export *exp = container_of(ref, struct hdmabuf_export,
 						  ref);
-	struct hdmabuf_backend *be = exp->peer->be;
+	struct hdmabuf_peer *peer = exp->peer;
+	struct module *owner = peer->owner;
+	void *cookie;
+	int idx;
 
-	if (exp->share_cookie)
-		be->ops->unshare(be, exp->share_cookie);
+	/*
+	 * A cookie no teardown took: the backend is registered, and stays
+	 * so until our read section ends (hdmabuf_backend_unregister()).
+	 */
+	idx = srcu_read_lock(&hdmabuf_backend_srcu);
+	mutex_lock(&hdmabuf_lock);
+	cookie = exp->share_cookie;
+	exp->share_cookie = NULL;
+	list_del_init(&exp->share_node);
+	mutex_unlock(&hdmabuf_lock);
+	if (cookie)
+		peer->be->ops->unshare(peer->be, cookie);
+	srcu_read_unlock(&hdmabuf_backend_srcu, idx);
+
 	hdmabuf_source_put(exp->src);
-	module_put(be->owner);
 	kfree(exp);
 	atomic64_dec(&hdmabuf_stats.live_exports);
+	hdmabuf_peer_put(peer);
+	module_put(owner);
 }
 
 void hdmabuf_export_put(struct hdmabuf_export *exp)
@@ -263,6 +279,15 @@ static int hdmabuf_export_insert(struct hdmabuf_export *exp)
 	return ret;
 }
 
+/* Drops @exp's claim on its owner's max_exports. */
+static void hdmabuf_export_uncount_locked(struct hdmabuf_export *exp)
+{
+	lockdep_assert_held(&hdmabuf_lock);
+	if (exp->owner && exp->counted)
+		exp->owner->nr_exports--;
+	exp->counted = false;
+}
+
 /* Consumes the caller's reference on @dmabuf. */
 int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
 		   struct hyper_dmabuf_export *arg, const void *opaque)
@@ -270,7 +295,7 @@ int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
 	struct hdmabuf_backend *be;
 	struct hdmabuf_export *exp;
 	struct hdmabuf_peer *peer;
-	int ret;
+	int idx, ret;
 
 	if (dmabuf->size > (u64)hdmabuf_max_size_mb << 20) {
 		dma_buf_put(dmabuf);
@@ -285,8 +310,10 @@ int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
 		ret = -ENOSPC;
 	if (!ret && !try_module_get(be->owner))
 		ret = -ENODEV;
-	if (!ret)
+	if (!ret) {
 		file->nr_exports++;	/* reserved; given back on failure */
+		hdmabuf_peer_get(peer);
+	}
 	mutex_unlock(&hdmabuf_lock);
 	if (ret) {
 		dma_buf_put(dmabuf);
@@ -311,18 +338,26 @@ int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
 	exp->md.opaque_len = arg->opaque_len;
 	memcpy(exp->md.opaque, opaque, arg->opaque_len);
 	INIT_LIST_HEAD(&exp->file_node);
+	INIT_LIST_HEAD(&exp->share_node);
 	atomic64_inc(&hdmabuf_stats.live_exports);
 
-	/* The source reference and the module are dropped by release now. */
+	/* The source, peer and module references are release's now. */
 	exp->src = hdmabuf_source_get(dmabuf);
 	if (IS_ERR(exp->src)) {
 		ret = PTR_ERR(exp->src);
 		atomic64_dec(&hdmabuf_stats.live_exports);
 		kfree(exp);
+		hdmabuf_peer_put(peer);
 		module_put(be->owner);
 		goto err_unreserve;
 	}
 
+	/* Until the export is registered or gone: see the release. */
+	idx = srcu_read_lock(&hdmabuf_backend_srcu);
+	if (hdmabuf_peer_dead(peer)) {
+		ret = -ENXIO;
+		goto err_put_export;
+	}
 	ret = be->ops->share(be, peer->domid, exp->src->pages,
 			     exp->src->nr_pages, exp->rw, &exp->info,
 			     &exp->share_cookie);
@@ -333,13 +368,15 @@ int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
 
 	mutex_lock(&hdmabuf_lock);
 	/*
-	 * A peer teardown clears @connected before it sweeps the exports:
+	 * A peer teardown clears @connected before it sweeps @peer->shares:
 	 * either it finds this one or we see it gone.
 	 */
 	ret = peer->connected ? hdmabuf_export_insert(exp) : -ECONNRESET;
 	if (!ret) {
 		exp->owner = file;
+		exp->counted = true;	/* takes over the reservation */
 		list_add_tail(&exp->file_node, &file->exports);
+		list_add_tail(&exp->share_node, &peer->shares);
 	}
 	mutex_unlock(&hdmabuf_lock);
 	if (ret)
@@ -350,17 +387,24 @@ int hdmabuf_export(struct hdmabuf_file *file, struct dma_buf *dmabuf,
 		mutex_lock(&hdmabuf_lock);
 		xa_erase(&hdmabuf_exports, hdmabuf_handle_key(exp->handle.bytes));
 		list_del_init(&exp->file_node);
+		/* A teardown meanwhile may have given the reservation back. */
+		hdmabuf_export_uncount_locked(exp);
 		exp->owner = NULL;
 		mutex_unlock(&hdmabuf_lock);
-		goto err_put_export;
+		hdmabuf_export_put(exp);
+		srcu_read_unlock(&hdmabuf_backend_srcu, idx);
+		return ret;
 	}
+	srcu_read_unlock(&hdmabuf_backend_srcu, idx);
 	memcpy(arg->handle.bytes, exp->handle.bytes, HDMABUF_HANDLE_SIZE);
 	return 0;
 
 err_put_export:
 	hdmabuf_export_put(exp);
+	srcu_read_unlock(&hdmabuf_backend_srcu, idx);
 	goto err_unreserve;
 err_put_module:
+	hdmabuf_peer_put(peer);
 	module_put(be->owner);
 	dma_buf_put(dmabuf);
 err_unreserve:
@@ -385,7 +429,7 @@ static void hdmabuf_export_unlink(struct hdmabuf_export *exp)
 		xa_erase(&hdmabuf_exports, hdmabuf_handle_key(exp->handle.bytes));
 	if (exp->owner) {
 		list_del_init(&exp->file_node);
-		exp->owner->nr_exports--;
+		hdmabuf_export_uncount_locked(exp);
 		exp->owner = NULL;
 	}
 	mutex_unlock(&hdmabuf_lock);
@@ -498,7 +542,7 @@ void hdmabuf_file_unexport_all(struct hdmabuf_file *file)
 		if (exp) {
 			kref_get(&exp->ref);
 			list_del_init(&exp->file_node);
-			file->nr_exports--;
+			hdmabuf_export_uncount_locked(exp);
 			exp->owner = NULL;
 		}
 		mutex_unlock(&hdmabuf_lock);
@@ -515,7 +559,7 @@ static void hdmabuf_export_released_locked(struct hdmabuf_export *exp)
 	struct hyper_dmabuf_event ev = {
 		.type = HYPER_DMABUF_EVENT_RELEASED,
 		.handle = exp->handle,
-		.backend = exp->peer->be->type,
+		.backend = exp->peer->type,
 		.peer = exp->peer->domid,
 		.size = exp->size,
 	};
@@ -528,49 +572,38 @@ static void hdmabuf_export_released_locked(struct hdmabuf_export *exp)
 		hdmabuf_event_post(exp->owner, &ev);
 }
 
-/* Returns a referenced export to @peer that is still shared, or NULL. */
-static struct hdmabuf_export *hdmabuf_export_find_shared(struct hdmabuf_peer *peer)
-{
-	struct hdmabuf_export *exp;
-	unsigned long idx;
-
-	lockdep_assert_held(&hdmabuf_lock);
-	xa_for_each(&hdmabuf_exports, idx, exp) {
-		if (exp->peer == peer && exp->share_cookie) {
-			kref_get(&exp->ref);
-			return exp;
-		}
-	}
-	return NULL;
-}
-
 /*
- * The peer died or said BYE: it holds nothing of ours any more.  Each of
- * its exports is REVOKED and unshared now (the backend reclaims pages the
- * dead peer still maps, per the unshare contract); an import it held
- * counts as released, so UNEXPORT waiters finish.  The exports stay
- * registered until their owner unexports them or closes the file.
+ * The peer died, said BYE or lost its backend: it holds nothing of ours
+ * any more.  Each of its exports is REVOKED and unshared now (the backend
+ * reclaims pages the dead peer still maps, per the unshare contract); an
+ * import it held counts as released, so UNEXPORT waiters finish.  The
+ * exports stay registered until their owner unexports them or closes the
+ * file, but no longer count against its max_exports.
  */
 void hdmabuf_exports_peer_down(struct hdmabuf_peer *peer)
 {
 	struct hdmabuf_backend *be = peer->be;
 	struct hdmabuf_export *exp;
-	void *cookie;
+	void *cookie = NULL;
 
 	for (;;) {
 		mutex_lock(&hdmabuf_lock);
-		exp = hdmabuf_export_find_shared(peer);
+		exp = list_first_entry_or_null(&peer->shares,
+					       struct hdmabuf_export,
+					       share_node);
 		if (exp) {
+			/* Its release no longer touches the backend. */
+			list_del_init(&exp->share_node);
 			cookie = exp->share_cookie;
 			exp->share_cookie = NULL;
 			exp->state = HYPER_DMABUF_STATE_REVOKED;
 			hdmabuf_export_released_locked(exp);
+			hdmabuf_export_uncount_locked(exp);
 		}
 		mutex_unlock(&hdmabuf_lock);
 		if (!exp)
 			break;
 		be->ops->unshare(be, cookie);
-		hdmabuf_export_put(exp);
 	}
 	wake_up_all(&hdmabuf_release_wq);
 }

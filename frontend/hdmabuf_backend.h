@@ -12,6 +12,16 @@
  * Context rules: every op may sleep; hdmabuf_receive(), hdmabuf_peer_up()
  * and hdmabuf_peer_down() must be called from process context (a backend
  * defers its interrupt work) and never from inside an op.
+ *
+ * Unregistering: the backend first stops calling hdmabuf_receive(),
+ * hdmabuf_peer_up() and hdmabuf_peer_down() for @be, then calls
+ * hdmabuf_backend_unregister() (not from inside an op: it waits for the
+ * ops in progress).  That sends BYE to the peers, tears them down as
+ * hdmabuf_peer_down() does (imports revoked through @revoke, exports
+ * unshared through @unshare) and returns once no op of @be runs.  Buffers
+ * may outlive it: afterwards the core calls only @unmap and @vunmap, for
+ * the imports whose dma-bufs are still held, and each of those pins
+ * @owner.  A backend that frees @be must wait for its last @unmap.
  */
 #ifndef HDMABUF_BACKEND_H
 #define HDMABUF_BACKEND_H

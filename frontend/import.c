@@ -26,6 +26,7 @@ static void hdmabuf_offer_release(struct kref *ref)
 	struct hdmabuf_offer *offer = container_of(ref, struct hdmabuf_offer,
 						   ref);
 
+	hdmabuf_peer_put(offer->peer);
 	kfree(offer);
 	atomic64_dec(&hdmabuf_stats.live_offers);
 }
@@ -162,17 +163,16 @@ static int hdmabuf_imp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 			return -EACCES;
 		vm_flags_clear(vma, VM_MAYWRITE);
 	}
-	if (READ_ONCE(imp->revoked))
-		return -ENODEV;
-	if (be->ops->mmap) {
-		/* Under the lock: a revoke waits until the VMA is known. */
-		mutex_lock(&imp->lock);
-		ret = imp->revoked ? -ENODEV :
-		      be->ops->mmap(be, imp->map_cookie, vma);
-		mutex_unlock(&imp->lock);
-		if (ret != -EOPNOTSUPP)
-			return ret;
-	}
+	/*
+	 * Under the lock: a revoke waits until the VMA is known, and a
+	 * revoked import's backend may have unregistered.
+	 */
+	mutex_lock(&imp->lock);
+	ret = imp->revoked ? -ENODEV : be->ops->mmap ?
+	      be->ops->mmap(be, imp->map_cookie, vma) : -EOPNOTSUPP;
+	mutex_unlock(&imp->lock);
+	if (ret != -EOPNOTSUPP)
+		return ret;
 	/* pfn mappings: no struct page refcounting, zapped on revoke. */
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &hdmabuf_imp_vm_ops;
@@ -272,8 +272,10 @@ static void hdmabuf_imp_release(struct dma_buf *dmabuf)
 	struct hdmabuf_import *imp = dmabuf->priv;
 	struct hdmabuf_offer *offer = imp->offer;
 	struct hdmabuf_backend *be = offer->peer->be;
+	struct module *owner = offer->peer->owner;
 	struct hdmabuf_msg_release msg = { };
 
+	/* Even if the backend unregistered: it keeps @be for this. */
 	be->ops->unmap(be, imp->map_cookie);
 
 	mutex_lock(&hdmabuf_lock);
@@ -290,7 +292,7 @@ static void hdmabuf_imp_release(struct dma_buf *dmabuf)
 	hdmabuf_offer_put(offer);
 	kfree(imp);
 	atomic64_dec(&hdmabuf_stats.live_imports);
-	module_put(be->owner);
+	module_put(owner);
 }
 
 static const struct dma_buf_ops hdmabuf_import_ops = {
@@ -332,13 +334,15 @@ static struct dma_buf *hdmabuf_import_new(struct hdmabuf_offer *offer)
 	struct hdmabuf_import *imp;
 	struct dma_buf *dmabuf;
 	size_t len = 0;
-	int ret;
+	int idx, ret;
 
-	if (!try_module_get(be->owner))
+	if (!try_module_get(peer->owner))
 		return ERR_PTR(-ENODEV);
-	ret = hdmabuf_peer_connect(peer);
+	/* Mapping needs the backend: it stays registered until we unlock. */
+	idx = srcu_read_lock(&hdmabuf_backend_srcu);
+	ret = hdmabuf_peer_dead(peer) ? -ENXIO : hdmabuf_peer_connect(peer);
 	if (ret)
-		goto err_put_module;
+		goto err_unlock_srcu;
 
 	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
 	accept = kmalloc(sizeof(*accept) + HDMABUF_MAX_OPAQUE, GFP_KERNEL);
@@ -378,6 +382,7 @@ static struct dma_buf *hdmabuf_import_new(struct hdmabuf_offer *offer)
 	kref_get(&offer->ref);	/* put by hdmabuf_imp_release() */
 	atomic64_inc(&hdmabuf_stats.live_imports);
 	kfree(accept);
+	srcu_read_unlock(&hdmabuf_backend_srcu, idx);
 	return dmabuf;
 
 err_unmap:
@@ -393,8 +398,9 @@ err_release:
 err_free:
 	kfree(accept);
 	kfree(imp);
-err_put_module:
-	module_put(be->owner);
+err_unlock_srcu:
+	srcu_read_unlock(&hdmabuf_backend_srcu, idx);
+	module_put(peer->owner);
 	return ERR_PTR(ret);
 }
 
@@ -449,7 +455,7 @@ static void hdmabuf_offer_event(struct hdmabuf_offer *offer, u32 type)
 		.type = type,
 		.flags = offer->rw ? HYPER_DMABUF_EXPORT_RW : 0,
 		.handle = offer->handle,
-		.backend = offer->peer->be->type,
+		.backend = offer->peer->type,
 		.fourcc = offer->md.meta.fourcc,
 		.peer = offer->peer->domid,
 		.size = offer->size,
@@ -507,8 +513,10 @@ static void hdmabuf_offer_add(struct hdmabuf_peer *peer,
 		ret = xa_insert(&hdmabuf_offers,
 				hdmabuf_handle_key(offer->handle.bytes), offer,
 				GFP_KERNEL);
-	if (!ret)
+	if (!ret) {
 		peer->nr_offers++;
+		hdmabuf_peer_get(peer);	/* put by hdmabuf_offer_release() */
+	}
 	mutex_unlock(&hdmabuf_lock);
 	if (ret) {
 		atomic64_inc(&hdmabuf_stats.rx_rejected);

@@ -11,9 +11,12 @@
  *    and ioctls take temporary ones.
  *  - struct hdmabuf_offer: a buffer a peer exported to us.  The offers
  *    registry holds one reference; a live imported dma-buf holds another.
- *  - struct hdmabuf_peer: one remote domain of one backend; lives until its
- *    backend unregisters, which the backend's module refcount prevents while
- *    any buffer uses it.
+ *  - struct hdmabuf_peer: one remote domain of one backend.  Reference
+ *    counted: its backend's peer list (until the backend unregisters), every
+ *    export to it, every offer from it (and so every import) and every
+ *    request waiting for it hold one.  A peer whose backend unregistered is
+ *    @dead: the core never calls that backend again for it, except
+ *    unmap/vunmap for imports still alive (hdmabuf_backend.h).
  *
  * Locking order (outermost first):
  *   hdmabuf_offer.import_lock, hdmabuf_peer.connect_lock (mutexes held
@@ -35,6 +38,7 @@
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/spinlock.h>
+#include <linux/srcu.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -59,6 +63,12 @@ extern struct mutex hdmabuf_lock;
 /* Woken whenever an export's importer state changes. */
 extern wait_queue_head_t hdmabuf_release_wq;
 extern struct miscdevice hdmabuf_misc;
+/*
+ * Calls into a backend's ops run inside a read section of this SRCU, after
+ * checking that the peer is not @dead; hdmabuf_backend_unregister() marks
+ * its peers dead and waits for the sections, so none runs afterwards.
+ */
+extern struct srcu_struct hdmabuf_backend_srcu;
 
 /**
  * struct hdmabuf_stats - counters shown in debugfs
@@ -129,9 +139,16 @@ struct hdmabuf_fence_tx_tl {
 
 /**
  * struct hdmabuf_peer - a remote domain reachable through one backend
- * @node: entry in @be->peers.
- * @be: the backend instance.
+ * @ref: see the header comment.
+ * @node: entry in @be->peers until the backend unregisters.
+ * @be: the backend instance; see @dead.
+ * @type: @be->type, kept for events and QUERY after @be is gone.
+ * @owner: @be->owner, which every export and import pins.
  * @domid: the remote domain id.
+ * @dead: the backend unregistered: @be may be gone, @be is called only to
+ *	unmap imports still alive.  Set once, under hdmabuf_lock.
+ * @shares: exports to this peer that hold a share cookie; a teardown
+ *	unshares all of them.
  * @up: the backend reports the peer reachable.
  * @connected: our HELLO was answered; @version/@features are valid.
  * @remote_hello: the peer's HELLO arrived; its other messages are accepted.
@@ -150,13 +167,18 @@ struct hdmabuf_fence_tx_tl {
  * @fence_rx: the peer's fences.
  * @fence_tx: our fences the peer waits for.
  *
- * @up, @connected, @remote_hello, @version, @features, @nr_offers and
- * @epoch are protected by hdmabuf_lock.
+ * @up, @connected, @remote_hello, @version, @features, @nr_offers,
+ * @epoch, @dead and @shares are protected by hdmabuf_lock.
  */
 struct hdmabuf_peer {
+	struct kref ref;
 	struct list_head node;
 	struct hdmabuf_backend *be;
+	u32 type;
+	struct module *owner;
 	u64 domid;
+	bool dead;
+	struct list_head shares;
 	bool up;
 	bool connected;
 	bool remote_hello;
@@ -211,23 +233,27 @@ struct hdmabuf_source {
  * @handle: the handle the peer imports with.
  * @owner: the file that exported it; NULL once that file is closed.
  * @file_node: entry in @owner->exports.
+ * @counted: counts against @owner's max_exports (not once the peer died).
  * @src: the pinned source.
  * @peer: the only domain allowed to import it.
  * @rw: the peer may write.
  * @state: HYPER_DMABUF_STATE_*.
  * @imported: the peer holds an import (IMPORT seen, RELEASE not yet).
  * @size: buffer bytes.
- * @share_cookie: from the backend's share op.
+ * @share_cookie: from the backend's share op; NULL once unshared.
+ * @share_node: entry in @peer->shares while @share_cookie is set.
  * @info: where the peer finds the pages.
  * @md: metadata.
  *
- * @state and @imported are protected by hdmabuf_lock.
+ * @state, @imported, @counted, @share_cookie and @share_node are protected
+ * by hdmabuf_lock.
  */
 struct hdmabuf_export {
 	struct kref ref;
 	struct hyper_dmabuf_handle handle;
 	struct hdmabuf_file *owner;
 	struct list_head file_node;
+	bool counted;
 	struct hdmabuf_source *src;
 	struct hdmabuf_peer *peer;
 	bool rw;
@@ -235,6 +261,7 @@ struct hdmabuf_export {
 	bool imported;
 	u64 size;
 	void *share_cookie;
+	struct list_head share_node;
 	struct hdmabuf_share_info info;
 	struct hdmabuf_meta_blob md;
 };
@@ -323,6 +350,17 @@ struct hdmabuf_file {
 /* peer.c */
 struct hdmabuf_backend *hdmabuf_backend_find(u32 type);
 struct hdmabuf_peer *hdmabuf_peer_find(struct hdmabuf_backend *be, u64 domid);
+void hdmabuf_peer_get(struct hdmabuf_peer *peer);
+void hdmabuf_peer_put(struct hdmabuf_peer *peer);
+
+/*
+ * Whether @peer's backend unregistered; callers about to call into the
+ * backend check it inside a hdmabuf_backend_srcu read section.
+ */
+static inline bool hdmabuf_peer_dead(const struct hdmabuf_peer *peer)
+{
+	return READ_ONCE(peer->dead);
+}
 int hdmabuf_peer_connect(struct hdmabuf_peer *peer);
 int hdmabuf_send(struct hdmabuf_peer *peer, u16 op, u32 flags, u64 req_id,
 		 const void *payload, size_t len);

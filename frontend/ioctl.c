@@ -114,7 +114,7 @@ void hdmabuf_query_fill(struct hyper_dmabuf_query *q, void *opaque,
 	lockdep_assert_held(&hdmabuf_lock);
 	q->size = size;
 	q->peer = peer->domid;
-	q->backend = peer->be->type;
+	q->backend = peer->type;
 	q->role = role;
 	q->state = state;
 	q->flags = rw ? HYPER_DMABUF_EXPORT_RW : 0;

@@ -113,18 +113,25 @@ static int __init hdmabuf_init(void)
 
 	/* Wire pages are 4 KiB and map 1:1 onto kernel pages. */
 	BUILD_BUG_ON(PAGE_SIZE != HDMABUF_WIRE_PAGE_SIZE);
-	ret = misc_register(&hdmabuf_misc);
+	ret = init_srcu_struct(&hdmabuf_backend_srcu);
 	if (ret)
 		return ret;
+	ret = misc_register(&hdmabuf_misc);
+	if (ret)
+		goto err_cleanup_srcu;
 	/* We attach to exported dma-bufs with this device. */
 	ret = dma_coerce_mask_and_coherent(hdmabuf_misc.this_device,
 					   DMA_BIT_MASK(64));
-	if (ret) {
-		misc_deregister(&hdmabuf_misc);
-		return ret;
-	}
+	if (ret)
+		goto err_deregister;
 	hdmabuf_debugfs_init();
 	return 0;
+
+err_deregister:
+	misc_deregister(&hdmabuf_misc);
+err_cleanup_srcu:
+	cleanup_srcu_struct(&hdmabuf_backend_srcu);
+	return ret;
 }
 
 static void __exit hdmabuf_exit(void)
@@ -132,6 +139,7 @@ static void __exit hdmabuf_exit(void)
 	/* Backends hold module references, so none is registered here. */
 	hdmabuf_debugfs_exit();
 	misc_deregister(&hdmabuf_misc);
+	cleanup_srcu_struct(&hdmabuf_backend_srcu);
 }
 
 module_init(hdmabuf_init);

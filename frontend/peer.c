@@ -11,6 +11,7 @@
 #include "internal.h"
 
 static LIST_HEAD(hdmabuf_backends);
+struct srcu_struct hdmabuf_backend_srcu;
 
 /**
  * struct hdmabuf_request - a request waiting for its reply
@@ -57,6 +58,26 @@ struct hdmabuf_peer *hdmabuf_peer_find(struct hdmabuf_backend *be, u64 domid)
 		if (peer->domid == domid)
 			return peer;
 	return NULL;
+}
+
+void hdmabuf_peer_get(struct hdmabuf_peer *peer)
+{
+	kref_get(&peer->ref);
+}
+
+static void hdmabuf_peer_free(struct kref *ref)
+{
+	struct hdmabuf_peer *peer = container_of(ref, struct hdmabuf_peer,
+						 ref);
+
+	/* Only unregistering drops the list's reference, after a teardown. */
+	WARN_ON(!peer->dead || !list_empty(&peer->shares));
+	kfree(peer);
+}
+
+void hdmabuf_peer_put(struct hdmabuf_peer *peer)
+{
+	kref_put(&peer->ref, hdmabuf_peer_free);
 }
 
 void hdmabuf_fill_backend_info(struct hyper_dmabuf_info *info)
@@ -135,7 +156,7 @@ static void hdmabuf_peer_teardown(struct hdmabuf_peer *peer)
 {
 	struct hyper_dmabuf_event ev = {
 		.type = HYPER_DMABUF_EVENT_PEER_DOWN,
-		.backend = peer->be->type,
+		.backend = peer->type,
 		.peer = peer->domid,
 	};
 	bool was_known;
@@ -179,23 +200,38 @@ static void hdmabuf_peer_send_bye(struct hdmabuf_peer *peer)
 		atomic64_inc(&hdmabuf_stats.tx_bye);
 }
 
+/*
+ * Buffers may outlive the backend (a virtio device can be removed while
+ * they live): its peers die here as in hdmabuf_peer_down(), and stay
+ * allocated, dead, until the last export, offer or request lets go of them.
+ */
 void hdmabuf_backend_unregister(struct hdmabuf_backend *be)
 {
 	struct hdmabuf_peer *peer, *tmp;
+	LIST_HEAD(dead);
 
 	/* The list changes only in peer_up, which the backend stopped. */
-	list_for_each_entry(peer, &be->peers, node) {
+	list_for_each_entry(peer, &be->peers, node)
 		hdmabuf_peer_send_bye(peer);
-		hdmabuf_peer_teardown(peer);
-	}
 
 	mutex_lock(&hdmabuf_lock);
+	/* Nothing finds the backend or its peers any more... */
 	list_del(&be->node);
-	list_for_each_entry_safe(peer, tmp, &be->peers, node) {
-		list_del(&peer->node);
-		kfree(peer);
-	}
+	list_splice_init(&be->peers, &dead);
+	/* ...and nothing that holds a peer starts calling the backend. */
+	list_for_each_entry(peer, &dead, node)
+		WRITE_ONCE(peer->dead, true);
 	mutex_unlock(&hdmabuf_lock);
+
+	list_for_each_entry(peer, &dead, node)
+		hdmabuf_peer_teardown(peer);
+	/* Calls that started before are done: only unmap/vunmap may follow. */
+	synchronize_srcu(&hdmabuf_backend_srcu);
+
+	list_for_each_entry_safe(peer, tmp, &dead, node) {
+		list_del_init(&peer->node);
+		hdmabuf_peer_put(peer);
+	}
 }
 HDMABUF_EXPORT(hdmabuf_backend_unregister);
 
@@ -225,7 +261,11 @@ void hdmabuf_peer_up(struct hdmabuf_backend *be, u64 domid)
 			pr_err("no memory for peer %llu\n", domid);
 			return;
 		}
+		kref_init(&peer->ref);	/* the list's */
 		peer->be = be;
+		peer->type = be->type;
+		peer->owner = be->owner;
+		INIT_LIST_HEAD(&peer->shares);
 		peer->domid = domid;
 		peer->next_id = 1;
 		mutex_init(&peer->connect_lock);
@@ -248,9 +288,13 @@ void hdmabuf_peer_down(struct hdmabuf_backend *be, u64 domid)
 
 	mutex_lock(&hdmabuf_lock);
 	peer = hdmabuf_peer_find(be, domid);
-	mutex_unlock(&hdmabuf_lock);
 	if (peer)
+		hdmabuf_peer_get(peer);
+	mutex_unlock(&hdmabuf_lock);
+	if (peer) {
 		hdmabuf_peer_teardown(peer);
+		hdmabuf_peer_put(peer);
+	}
 }
 HDMABUF_EXPORT(hdmabuf_peer_down);
 
@@ -258,7 +302,7 @@ int hdmabuf_send(struct hdmabuf_peer *peer, u16 op, u32 flags, u64 req_id,
 		 const void *payload, size_t len)
 {
 	struct hdmabuf_msg_hdr *hdr;
-	int ret;
+	int idx, ret;
 
 	if (len > HDMABUF_MSG_MAX_PAYLOAD)
 		return -EMSGSIZE;
@@ -267,8 +311,12 @@ int hdmabuf_send(struct hdmabuf_peer *peer, u16 op, u32 flags, u64 req_id,
 		return -ENOMEM;
 	hdmabuf_msg_init_hdr(hdr, op, flags, len, req_id);
 	memcpy(hdr + 1, payload, len);
-	ret = peer->be->ops->send(peer->be, peer->domid, hdr,
+	/* A dead peer is as unreachable as the send op would say. */
+	idx = srcu_read_lock(&hdmabuf_backend_srcu);
+	ret = hdmabuf_peer_dead(peer) ? -ENOTCONN :
+	      peer->be->ops->send(peer->be, peer->domid, hdr,
 				  sizeof(*hdr) + len);
+	srcu_read_unlock(&hdmabuf_backend_srcu, idx);
 	kfree(hdr);
 	if (!ret)
 		atomic64_inc(&hdmabuf_stats.tx);
@@ -324,6 +372,8 @@ int hdmabuf_request(struct hdmabuf_peer *peer, u16 op, const void *payload,
 		kfree(req.reply);
 		return -ENXIO;
 	}
+	/* The caller's may go while we wait (a revoke unlinks an export). */
+	hdmabuf_peer_get(peer);
 	req.id = peer->next_id++;
 	list_add_tail(&req.node, &peer->reqs);
 	spin_unlock(&peer->req_lock);
@@ -360,6 +410,7 @@ out_unlink:
 	spin_unlock(&peer->req_lock);
 out_free:
 	kfree(req.reply);
+	hdmabuf_peer_put(peer);
 	return ret;
 }
 
@@ -425,7 +476,7 @@ int hdmabuf_peer_connect(struct hdmabuf_peer *peer)
 	struct hdmabuf_msg_hello hello, reply;
 	struct hyper_dmabuf_event ev = {
 		.type = HYPER_DMABUF_EVENT_PEER_UP,
-		.backend = peer->be->type,
+		.backend = peer->type,
 		.peer = peer->domid,
 	};
 	unsigned int epoch;
@@ -573,8 +624,11 @@ void hdmabuf_receive(struct hdmabuf_backend *be, u64 from, const void *msg,
 		 * with a fresh HELLO, as after hdmabuf_peer_up().
 		 */
 		mutex_lock(&hdmabuf_lock);
-		peer->up = true;
+		/* Unless its backend is unregistering right now. */
+		peer->up = !peer->dead;
 		mutex_unlock(&hdmabuf_lock);
+		if (READ_ONCE(peer->dead))
+			return;
 		hdmabuf_peer_open_requests(peer);
 		hdmabuf_fence_peer_up(peer);
 		return;

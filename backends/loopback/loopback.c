@@ -16,7 +16,10 @@
  * (added to every delivery), inject ("FROM TO OPCODE HANDLEHEX": deliver a
  * crafted buffer message, or a BYE, as if FROM had sent it), and
  * domain_down / domain_up ("N": pseudo-domain N dies, as a crashed guest
- * would, or comes back; the core then hears hdmabuf_peer_down/up()).
+ * would, or comes back; the core then hears hdmabuf_peer_down/up()), and
+ * unregister ("N": N's backend instance unregisters while buffers may
+ * live, as a removed virtio device does; late_calls counts the ops the
+ * core calls on it afterwards that the contract forbids).
  */
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
@@ -48,6 +51,8 @@ MODULE_PARM_DESC(nr_domains, "Pseudo-domains to create (2..8). Default 3.");
  * @down: dead, per the domain_down knob: it neither sends nor receives.
  * @gen: incremented when it dies; messages from an earlier life are
  *	dropped on delivery.
+ * @unregistered: hdmabuf_backend_unregister() returned for @be (the
+ *	unregister knob); under lo_updown_lock, read locklessly by the ops.
  *
  * @gone, @down and @gen are protected by lo_lock.
  */
@@ -58,6 +63,7 @@ struct lo_domain {
 	bool gone;
 	bool down;
 	unsigned int gen;
+	bool unregistered;
 };
 
 static struct lo_domain lo_domains[LO_MAX_DOMAINS];
@@ -68,6 +74,7 @@ static DEFINE_MUTEX(lo_updown_lock);
 static atomic_t lo_drop_next = ATOMIC_INIT(0);
 static atomic_t lo_duplicate_next = ATOMIC_INIT(0);
 static atomic_t lo_corrupt_next = ATOMIC_INIT(0);
+static atomic_t lo_late_calls = ATOMIC_INIT(0);
 static unsigned int lo_delay_ms;
 static struct dentry *lo_debugfs;
 
@@ -198,6 +205,22 @@ static void lo_domain_quiesce(struct lo_domain *d)
 	lo_domain_drain(d);
 }
 
+/*
+ * After unregistering, the core may only unmap what it mapped: any other
+ * op is a bug in the core (the @be of a removed device would be gone).
+ */
+static bool lo_late(struct hdmabuf_backend *be, const char *op)
+{
+	struct lo_domain *d = container_of(be, struct lo_domain, be);
+
+	if (!READ_ONCE(d->unregistered))
+		return false;
+	atomic_inc(&lo_late_calls);
+	pr_warn_ratelimited("hyper_dmabuf_loopback: %s on unregistered domain %llu\n",
+			    op, be->own_domid);
+	return true;
+}
+
 static bool lo_take(atomic_t *knob)
 {
 	return atomic_add_unless(knob, -1, 0);
@@ -215,7 +238,7 @@ static int lo_send(struct hdmabuf_backend *be, u64 peer, const void *msg,
 	u8 *copy;
 	int ret;
 
-	if (!to || peer == be->own_domid)
+	if (!to || peer == be->own_domid || lo_late(be, "send"))
 		return -ENOTCONN;
 	if (lo_take(&lo_drop_next))
 		return 0;
@@ -307,6 +330,7 @@ static void lo_unshare(struct hdmabuf_backend *be, void *cookie)
 	struct lo_share *s = cookie;
 	unsigned long i;
 
+	lo_late(be, "unshare");	/* still undone, or the grants would leak */
 	/* Importers keep their page references: nothing is freed under them. */
 	for (i = 0; i < s->nr_refs; i++)
 		lo_ungrant(s->refs[i]);
@@ -328,6 +352,8 @@ static int lo_share_pages(struct hdmabuf_backend *be, u64 peer,
 	unsigned long i;
 	int ret;
 
+	if (lo_late(be, "share"))
+		return -ENOTCONN;
 	ret = hdmabuf_pgdir_geom_init(&g, nr_pages, 4, PAGE_SIZE);
 	if (ret)
 		return ret;
@@ -440,6 +466,8 @@ static int lo_map_pages(struct hdmabuf_backend *be, u64 peer,
 	unsigned long i;
 	int ret;
 
+	if (lo_late(be, "map"))
+		return -ENOTCONN;
 	ret = hdmabuf_pgdir_geom_init(&g, nr_pages, info->ref_size, PAGE_SIZE);
 	if (ret)
 		return ret;
@@ -620,8 +648,10 @@ static ssize_t lo_domain_down_write(struct file *f, const char __user *ubuf,
 	for (i = 0; i < nr_domains && !was_down; i++) {
 		if (i == n)
 			continue;
-		hdmabuf_peer_down(&lo_domains[i].be, n);
-		hdmabuf_peer_down(&lo_domains[n].be, i);
+		if (!lo_domains[i].unregistered)
+			hdmabuf_peer_down(&lo_domains[i].be, n);
+		if (!lo_domains[n].unregistered)
+			hdmabuf_peer_down(&lo_domains[n].be, i);
 	}
 	mutex_unlock(&lo_updown_lock);
 	return count;
@@ -647,12 +677,45 @@ static ssize_t lo_domain_up_write(struct file *f, const char __user *ubuf,
 		/* A pair comes up when both ends are alive. */
 		if (i == n || READ_ONCE(lo_domains[i].down))
 			continue;
-		hdmabuf_peer_up(&lo_domains[i].be, n);
-		hdmabuf_peer_up(&lo_domains[n].be, i);
+		if (!lo_domains[i].unregistered)
+			hdmabuf_peer_up(&lo_domains[i].be, n);
+		if (!lo_domains[n].unregistered)
+			hdmabuf_peer_up(&lo_domains[n].be, i);
 	}
 	mutex_unlock(&lo_updown_lock);
 	return count;
 }
+
+/*
+ * Domain N's backend instance goes away for good while buffers may still
+ * use it, as a removed virtio device's does; the module stays loaded.
+ * Only unloading brings the domain back.
+ */
+static ssize_t lo_unregister_write(struct file *f, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct lo_domain *d;
+	unsigned int n;
+	int ret;
+
+	ret = lo_parse_domain(ubuf, count, &n);
+	if (ret)
+		return ret;
+	d = &lo_domains[n];
+	mutex_lock(&lo_updown_lock);
+	if (!d->unregistered) {
+		lo_domain_quiesce(d);
+		hdmabuf_backend_unregister(&d->be);
+		WRITE_ONCE(d->unregistered, true);
+	}
+	mutex_unlock(&lo_updown_lock);
+	return count;
+}
+
+static const struct file_operations lo_unregister_fops = {
+	.owner = THIS_MODULE,
+	.write = lo_unregister_write,
+};
 
 static const struct file_operations lo_domain_down_fops = {
 	.owner = THIS_MODULE,
@@ -679,6 +742,10 @@ static void lo_debugfs_init(void)
 			    &lo_domain_down_fops);
 	debugfs_create_file("domain_up", 0200, lo_debugfs, NULL,
 			    &lo_domain_up_fops);
+	debugfs_create_file("unregister", 0200, lo_debugfs, NULL,
+			    &lo_unregister_fops);
+	debugfs_create_file("late_calls", 0400, lo_debugfs, &lo_late_calls,
+			    &lo_atomic_fops);
 }
 
 /* ------------------------------------------------------------- init */
@@ -693,6 +760,8 @@ static void lo_teardown(unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
+		if (lo_domains[i].unregistered)
+			continue;
 		lo_domain_quiesce(&lo_domains[i]);
 		hdmabuf_backend_unregister(&lo_domains[i].be);
 	}

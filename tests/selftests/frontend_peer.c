@@ -18,6 +18,15 @@
  *     ENXIO;
  *   - after domain_up a fresh HELLO happens and a round trip works;
  *   - a received BYE acts like peer death (rx_bye counts it);
+ *   - exports to a dead peer stay registered (REVOKED) but no longer
+ *     count against max_exports: they do not block new exports;
+ *   - a backend instance that unregisters while buffers live (loopback
+ *     knob `unregister`, as a removed virtio device does) kills its peers
+ *     like domain_down; its mapped imports get SIGBUS, exports to its
+ *     peers QUERY as REVOKED, UNEXPORT and close() work afterwards, the
+ *     counters return to their base, and the core never calls the gone
+ *     backend again except to unmap (`late_calls` stays 0; with the lab's
+ *     slub_debug poisoning a use of a freed peer oopses);
  *   - unloading the backend sends BYE to the peers it talked to (tx_bye,
  *     rx_bye: the loopback pseudo-domains hear each other's).
  */
@@ -351,6 +360,150 @@ TEST_F_TIMEOUT(peer, received_bye_is_peer_down, 60)
 	ASSERT_EQ(0, domain_knob("domain_down", HDM_LO_SELF));
 	ASSERT_EQ(0, domain_knob("domain_up", HDM_LO_SELF));
 	EXPECT_EQ(0, round_trip(self));
+}
+
+/* EXPORT of the fixture's buffer to loopback peer @to; 0 or -errno. */
+static int export_to(FIXTURE_DATA(peer) *self, int fd, uint64_t to,
+		     struct hyper_dmabuf_handle *h)
+{
+	struct hyper_dmabuf_export e;
+	int ret;
+
+	hdm_export_init(&e, self->buf.dmabuf);
+	e.peer = to;
+	ret = hdm_ioctl(fd, HYPER_DMABUF_IOCTL_EXPORT, &e);
+	if (!ret)
+		*h = e.handle;
+	return ret;
+}
+
+TEST_F_TIMEOUT(peer, dead_peer_exports_do_not_count, 60)
+{
+	struct hyper_dmabuf_handle h[3], extra;
+	struct hyper_dmabuf_query q;
+	int fd, i;
+
+	NEED_BUF();
+	fd = hdm_open(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, param_push("max_exports", 2));
+	ASSERT_EQ(0, export_to(self, fd, HDM_LO_PEER, &h[0]));
+	ASSERT_EQ(0, export_to(self, fd, HDM_LO_PEER, &h[1]));
+	/* The cap holds while the peer lives. */
+	EXPECT_EQ(-ENOSPC, export_to(self, fd, HDM_LO_OTHER, &extra));
+
+	ASSERT_EQ(0, domain_knob("domain_down", HDM_LO_PEER));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, hdm_query(fd, &h[i], &q, NULL, 0));
+		EXPECT_EQ((__u32)HYPER_DMABUF_STATE_REVOKED, q.state);
+	}
+	/* Both are dead weight now: two new exports fit, a third does not. */
+	EXPECT_EQ(0, export_to(self, fd, HDM_LO_OTHER, &h[2]));
+	EXPECT_EQ(0, export_to(self, fd, HDM_LO_OTHER, &extra));
+	EXPECT_EQ(-ENOSPC, export_to(self, fd, HDM_LO_OTHER, &extra));
+
+	/* Unexporting the dead ones gives nothing back twice. */
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0, hdm_unexport(fd, &h[i], 0, 0));
+	EXPECT_EQ(-ENOSPC, export_to(self, fd, HDM_LO_OTHER, &extra));
+	EXPECT_EQ(0, hdm_unexport(fd, &h[2], HYPER_DMABUF_UNEXPORT_REVOKE, 0));
+	EXPECT_EQ(0, export_to(self, fd, HDM_LO_OTHER, &h[2]));
+	close(fd);
+
+	ASSERT_EQ(0, domain_knob("domain_up", HDM_LO_PEER));
+	EXPECT_EQ(0, round_trip(self));
+}
+
+/* Unloads the backend (every buffer must be gone) and loads it again. */
+static int reload_backend(const char *path)
+{
+	uint64_t deadline = now_ms() + HDM_ASYNC_MS;
+	int ret;
+
+	do {
+		ret = module_delete(HDM_LO_MODULE, O_NONBLOCK);
+		if (ret != -EWOULDBLOCK && ret != -EBUSY)
+			break;
+		sleep_ms(50);
+	} while (now_ms() < deadline);
+	return ret ? ret : module_load(path, "");
+}
+
+/* It unloads and reloads the backend. */
+TEST_F_TIMEOUT(peer, unregister_with_live_buffers, 60)
+{
+	const char *dir = getenv("HDMABUF_MODDIR");
+	long long base_exports = 0, base_imports = 0, base_offers = 0;
+	long long late, v;
+	struct hyper_dmabuf_handle h, h2;
+	struct hyper_dmabuf_query q;
+	char path[512];
+	int sig;
+
+	if (!dir || !*dir)
+		SKIP(return, "HDMABUF_MODDIR not set");
+	NEED_BUF();
+	snprintf(path, sizeof(path), "%s/" HDM_LO_MODULE ".ko", dir);
+	ASSERT_EQ(0, access(path, R_OK)) TH_LOG("%s: %s", path, strerror(errno));
+	stat_wait_le("live_exports", 0, HDM_ASYNC_MS, &base_exports);
+	stat_wait_le("live_imports", 0, HDM_ASYNC_MS, &base_imports);
+	stat_wait_le("live_offers", 0, HDM_ASYNC_MS, &base_offers);
+
+	/* An import mapped on domain 1, a second export not imported. */
+	ASSERT_EQ(0, export_import_map(self, &h));
+	ASSERT_EQ(0, hdm_export_simple(self->c.exp, self->c.imp,
+				       self->buf.dmabuf, 0, &h2));
+
+	/* The importer's backend instance goes: its peers die with it. */
+	ASSERT_EQ(0, domain_knob("unregister", HDM_LO_PEER));
+	EXPECT_EQ(0, hdm_wait_event(self->c.imp, HYPER_DMABUF_EVENT_REVOKED,
+				    &h, HDM_ASYNC_MS, NULL));
+	sig = touch_in_child(self->map, self->buf.size);
+	EXPECT_EQ(SIGBUS, sig) TH_LOG("reader ended with %d", sig);
+	ASSERT_EQ(0, hdm_query(self->c.imp, &h, &q, NULL, 0));
+	EXPECT_EQ((__u32)HYPER_DMABUF_STATE_REVOKED, q.state);
+	EXPECT_EQ((__u32)HYPER_DMABUF_BACKEND_LOOPBACK, q.backend);
+	EXPECT_EQ((__u64)HDM_LO_SELF, q.peer);
+
+	/* Then the exporter's: its exports point to peers of a gone backend. */
+	ASSERT_EQ(0, domain_knob("unregister", HDM_LO_SELF));
+	ASSERT_EQ(0, hdm_query(self->c.exp, &h, &q, NULL, 0));
+	EXPECT_EQ((__u32)HYPER_DMABUF_STATE_REVOKED, q.state);
+	EXPECT_EQ((__u32)HYPER_DMABUF_BACKEND_LOOPBACK, q.backend);
+	EXPECT_EQ((__u64)HDM_LO_PEER, q.peer);
+	EXPECT_EQ(0U, q.importers);
+	ASSERT_EQ(0, hdm_query(self->c.exp, &h2, &q, NULL, 0));
+	EXPECT_EQ((__u32)HYPER_DMABUF_STATE_REVOKED, q.state);
+	/* A pending UNEXPORT has nothing to wait for; REVOKE asks nobody. */
+	EXPECT_EQ(0, hdm_unexport(self->c.exp, &h, 0, LONG_TIMEOUT_MS));
+	EXPECT_EQ(0, hdm_unexport(self->c.exp, &h2,
+				  HYPER_DMABUF_UNEXPORT_REVOKE, 0));
+
+	/* The import is released after both backends went. */
+	sig = touch_in_child(self->map, self->buf.size);
+	EXPECT_EQ(SIGBUS, sig) TH_LOG("reader ended with %d", sig);
+	EXPECT_EQ(0, munmap(self->map, self->buf.size));
+	self->map = NULL;
+	EXPECT_EQ(0, close(self->imp_fd));
+	self->imp_fd = -1;
+	EXPECT_EQ(0, stat_wait_le("live_exports", base_exports, HDM_ASYNC_MS,
+				  &v)) TH_LOG("live_exports %lld (was %lld)", v,
+					      base_exports);
+	EXPECT_EQ(0, stat_wait_le("live_imports", base_imports, HDM_ASYNC_MS,
+				  &v)) TH_LOG("live_imports %lld (was %lld)", v,
+					      base_imports);
+	EXPECT_EQ(0, stat_wait_le("live_offers", base_offers, HDM_ASYNC_MS,
+				  &v)) TH_LOG("live_offers %lld (was %lld)", v,
+					      base_offers);
+
+	/* Only unmap may reach an unregistered backend. */
+	ASSERT_EQ(0, lo_knob_get("late_calls", &late));
+	EXPECT_EQ(0, late);
+
+	vgem_free(&self->buf);
+	self->have_buf = false;
+	hdm_ctx_close(&self->c);
+	EXPECT_EQ(0, reload_backend(path));
 }
 
 /* Last: it unloads and reloads the backend. */

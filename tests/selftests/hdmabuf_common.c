@@ -287,6 +287,13 @@ void hdm_ctx_close(struct hdm_ctx *c)
 
 /* ---------------------------------------------------------------- vgem */
 
+/*
+ * tools/lib/vgem.c has the same helpers.  This file stays self-contained
+ * because bench/ and tests/lab/guest/virtio/xfer compile it on its own
+ * (with just the uapi and selftests include paths); sharing the library
+ * would mean changing all of their builds together.
+ */
+
 /* Without devtmpfs: a private node made from /sys/class/drm/cardN/dev. */
 static int open_sysfs_chrdev(int card)
 {
@@ -675,6 +682,22 @@ int lo_knob_write(const char *knob, const char *val)
 		return ret;
 	snprintf(path, sizeof(path), HDM_DEBUGFS_LO "/%s", knob);
 	return write_file(path, val);
+}
+
+int lo_knob_get(const char *knob, long long *val)
+{
+	char path[256], buf[64], *end;
+	int ret = debugfs_ready();
+
+	if (ret && ret != -ENOENT)
+		return ret;
+	snprintf(path, sizeof(path), HDM_DEBUGFS_LO "/%s", knob);
+	ret = read_file(path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	errno = 0;
+	*val = strtoll(buf, &end, 0);
+	return errno || end == buf ? -EINVAL : 0;
 }
 
 void lo_knobs_reset(void)

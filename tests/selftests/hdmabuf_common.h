@@ -161,6 +161,8 @@ int debugfs_ready(void);
 int stat_get(const char *name, long long *val);
 /* Write @val to HDM_DEBUGFS_LO/@knob; 0 or -errno. */
 int lo_knob_write(const char *knob, const char *val);
+/* Read the number in HDM_DEBUGFS_LO/@knob; 0 or -errno. */
+int lo_knob_get(const char *knob, long long *val);
 /* drop_next, duplicate_next, corrupt_next, delay_ms back to 0. */
 void lo_knobs_reset(void);
 /*

@@ -31,6 +31,8 @@ run_qemu() {
 	return $rc
 }
 
+# slub_debug: a use of freed core memory (kmalloc) oopses instead of
+# passing silently (no KASAN in Debian's kernels).
 scen_single() {
 	local out=$1 mode=$2 img=$1/single.cpio d=$1/stage-single
 	ROLES="vm"
@@ -41,7 +43,7 @@ scen_single() {
 	run_qemu "$out" vm "${LAB_TIMEOUT_SINGLE:-240}" "$mode" \
 		-machine q35 -cpu qemu64,+rdrand -m 1024 -smp 1 \
 		-kernel "$KCACHE/vmlinux" -initrd "$img" \
-		-append "$GUEST_ARGS lab.scenario=single lab.role=vm lab.roles=vm $( [ "$mode" = shell ] && echo lab.shell=1)"
+		-append "$GUEST_ARGS slub_debug=FZP,kmalloc-* lab.scenario=single lab.role=vm lab.roles=vm $( [ "$mode" = shell ] && echo lab.shell=1)"
 	[ "$mode" = shell ] || cp "$out/console-vm.log" "$out/vm.log"
 }
 
