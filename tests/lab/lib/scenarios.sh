@@ -58,9 +58,23 @@ scen_virtio() {
 	local daemon=$BUILD_SRC/tools/hyper_dmabufd/build/hyper_dmabufd
 	make -C "$BUILD_SRC/tools/hyper_dmabufd" >"$out/hyper_dmabufd-build.log" 2>&1 ||
 		echo "not ok - virtio: hyper_dmabufd did not build (log $out/hyper_dmabufd-build.log)" >>"$out/host.tap"
-	"$daemon" -v --guest "$out/vm1.sock:1" --guest "$out/vm2.sock:2" >"$out/hyper_dmabufd.log" 2>&1 &
+	# host importers (docs/host-api.rst): hyperdmabuf-ctl --host and the
+	# hostile-client program run next to the daemon (virtio-host-api.sh)
+	make -C "$BUILD_SRC/tools/ctl" >"$out/ctl-build.log" 2>&1 &&
+		make -C "$BUILD_SRC/tools/hyper_dmabufd/tests" build/test_host >>"$out/ctl-build.log" 2>&1 ||
+		echo "not ok - virtio: host-side test tools did not build (log $out/ctl-build.log)" >>"$out/host.tap"
+	"$daemon" -v --guest "$out/vm1.sock:1" --guest "$out/vm2.sock:2" --host-socket "$out/host.sock" \
+		>"$out/hyper_dmabufd.log" 2>&1 &
 	stub=$!
 	lab_wait_for_file 10 "$out/hyper_dmabufd.log" 'ready:' || echo "not ok - virtio: hyper_dmabufd did not start" >>"$out/host.tap"
+	local hostapi=
+	if [ "$mode" != shell ]; then
+		"$REPO/tests/lab/host/virtio-host-api.sh" "$out" "$out/host.sock" \
+			"$BUILD_SRC/tools/ctl/build/hyperdmabuf-ctl" \
+			"$BUILD_SRC/tools/hyper_dmabufd/tests/build/test_host" "$stub" \
+			$(( ${LAB_TIMEOUT_VIRTIO:-240} - 30 )) >"$out/host-api.log" 2>&1 &
+		hostapi=$!
+	fi
 	for vm in vm1 vm2; do
 		local args=(-machine q35,memory-backend=mem -cpu qemu64,+rdrand -m 512 -smp 1
 			-object memory-backend-memfd,id=mem,size=512M,share=on
@@ -84,6 +98,12 @@ scen_virtio() {
 			-append "$GUEST_ARGS lab.scenario=virtio lab.role=vm1 lab.roles=vm1:vm2 lab.shell=1"
 	fi
 	for pid in "${pids[@]}"; do wait "$pid"; done
+	if [ -n "$hostapi" ]; then
+		for pid in 1 2 3 4 5 6 7 8 9 10; do kill -0 $hostapi 2>/dev/null && sleep 1; done
+		kill $hostapi 2>/dev/null && echo "not ok - host: virtio-host-api.sh still running after the guests ended (killed)" >>"$out/host.tap"
+		wait $hostapi 2>/dev/null
+		cat "$out/host-api.tap" >>"$out/host.tap" 2>/dev/null
+	fi
 	kill "$stub" 2>/dev/null; wait "$stub"
 	[ $? = 0 ] || echo "not ok - host: hyper_dmabufd did not exit cleanly on SIGTERM (log $out/hyper_dmabufd.log)" >>"$out/host.tap"
 	for vm in vm1 vm2; do

@@ -9,6 +9,8 @@
  * the guest going away, and hostile clients that must not hurt the daemon.
  *
  *   usage: test_host PATH-TO-hyper_dmabufd
+ *          test_host --hostile HOST-SOCKET SEED   (the lab: hostile clients
+ *                                                  against a running daemon)
  */
 #include <pthread.h>
 #include <sys/stat.h>
@@ -284,11 +286,16 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int i, status, ok, err;
 
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 4 && !strcmp(argv[1], "--hostile")) {
+		i = (int)hostile_clients(argv[2], (unsigned int)atoi(argv[3]));
+		printf("%d hostile messages sent on %s\n", i, argv[2]);
+		return 0;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s HYPER_DMABUFD\n", argv[0]);
+		fprintf(stderr, "usage: %s HYPER_DMABUFD | --hostile SOCKET SEED\n", argv[0]);
 		return 2;
 	}
-	signal(SIGPIPE, SIG_IGN);
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(pa, sizeof(pa), "%s/a.sock", dir);
