@@ -8,7 +8,7 @@
 # must work.  The host side checks the reconnect and the bytes.
 ko=$LAB_KO/hyper_dmabuf_virtio.ko
 [ -f "$ko" ] || { echo "hyper_dmabuf_virtio.ko not built: skip"; exit 77; }
-lab_modprobe virtio_pci || exit 1
+lab_modprobe virtio_pci vgem || exit 1
 [ -d /sys/module/lab_vprobe ] && { rmmod lab_vprobe || exit 1; }
 [ -d /sys/module/hyper_dmabuf ] || insmod $LAB_KO/hyper_dmabuf.ko || exit 1
 [ -d /sys/module/hyper_dmabuf_virtio ] || insmod "$ko" || exit 1
