@@ -4,7 +4,7 @@
 # scen_virtio (tests/lab/lib/scenarios.sh) next to hyper_dmabufd while the
 # guests run; results as TAP lines ("ok - host: ...") in OUT/host-api.tap.
 #
-#   virtio-host-api.sh OUT SOCKET CTL HOSTILE DAEMON_PID TIMEOUT_S -- DAEMON ARGS...
+#   virtio-host-api.sh OUT SOCKET CTL HOSTILE DAEMON_PID TIMEOUT_S
 #
 # Each guest (virtio/vm/60-virtio-host.sh) exports 1 MiB of known bytes to
 # domain 0.  Here hyperdmabuf-ctl --host waits for both offers, imports each
@@ -12,17 +12,7 @@
 # and releases it (which ends the guest's export).  In between, HOSTILE
 # (test_host --hostile) throws malformed clients at the daemon, which must
 # keep serving.  A watcher records the events.
-#
-# Then the daemon restart: DAEMON_PID gets SIGTERM, DAEMON ARGS... starts
-# again (pid in OUT/hyper_dmabufd-restarted.pid, log
-# OUT/hyper_dmabufd-restarted.log), QEMU must reconnect both guests, and
-# each guest's export to domain 0 after the restart
-# (virtio/vm/62-virtio-daemon-restart.sh) must be imported byte-exact.  The
-# restarted daemon runs until OUT/guests-done appears, then must exit 0 on
-# SIGTERM.
 out=$1 sock=$2 ctl=$3 hostile=$4 dpid=$5 tmo=${6:-200}
-shift 6
-[ "$1" = -- ] && shift
 tap=$out/host-api.tap
 : >"$tap"
 ok() { echo "ok - host: $*" >>"$tap"; }
@@ -85,62 +75,5 @@ if [ "$n" -ge 2 ] && grep -q '"event":"peer-up","peer":1' "$out/host-api-events.
 	ok "events: peer-up and $n offer(s) seen by a watching client"
 else
 	notok "events: expected peer-up and 2 offers ($(tr '\n' ' ' <"$out/host-api-events.log" | head -c 300))"
-fi
-
-# --- daemon restart ----------------------------------------------------------
-[ $# -gt 0 ] || exit 0
-kill -TERM "$dpid"
-for i in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
-l2=$out/hyper_dmabufd-restarted.log
-"$@" >"$l2" 2>&1 &
-d2=$!
-echo $d2 >"$out/hyper_dmabufd-restarted.pid"
-for i in $(seq 100); do grep -q 'ready:' "$l2" && break; sleep 0.1; done
-end=$((SECONDS + 60))
-while [ $SECONDS -lt $end ] && [ ! -e "$out/guests-done" ] &&
-      ! { grep -q ': dom1: device started' "$l2" && grep -q ': dom2: device started' "$l2"; }; do
-	sleep 0.5
-done
-if grep -q ': dom1: device started' "$l2" && grep -q ': dom2: device started' "$l2"; then
-	ok "restart: hyper_dmabufd restarted; QEMU reconnected both guests and their devices started again"
-else
-	notok "restart: guests did not reconnect to the restarted daemon within 60 s ($(grep -c 'front-end connected' "$l2") connection(s), log $l2)"
-fi
-declare -A h2
-end=$((SECONDS + tmo / 2))
-while [ $SECONDS -lt $end ] && [ ! -e "$out/guests-done" ] &&
-      { [ -z "${h2[1]}" ] || [ -z "${h2[2]}" ]; }; do
-	c --json list >"$out/host-api-list2.json" 2>&1
-	for d in 1 2; do
-		h=$(sed -n "s/.*\"handle\":\"\([0-9a-f]*\)\",\"peer\":$d,\"size\":65536,.*/\1/p" \
-			"$out/host-api-list2.json" | head -n1)
-		[ -n "$h" ] && h2[$d]=$h
-	done
-	sleep 0.5
-done
-for d in 1 2; do
-	if [ -z "${h2[$d]}" ]; then
-		notok "restart: no 64 KiB offer from vm$d after the restart ($(tr '\n' ' ' <"$out/host-api-list2.json" | head -c 200))"
-		continue
-	fi
-	awk -v r="vm$d" 'BEGIN { for (i = 0; i < 8000; i++) printf "%s after the restart, line %d\n", r, i }' |
-		head -c 65536 >"$out/host-api-expect2-vm$d"
-	if c --json import "${h2[$d]}" --verify "$out/host-api-expect2-vm$d" \
-		>"$out/host-api-import2-vm$d.json" 2>&1 &&
-	   grep -q '"verified":true' "$out/host-api-import2-vm$d.json"; then
-		ok "restart: vm$d -> host after the restart: 64 KiB imported and verified byte-exact"
-	else
-		notok "restart: vm$d -> host after the restart failed: $(tr '\n' ' ' <"$out/host-api-import2-vm$d.json" | head -c 300)"
-	fi
-done
-end=$((SECONDS + tmo))
-while [ $SECONDS -lt $end ] && [ ! -e "$out/guests-done" ]; do sleep 0.5; done
-kill -TERM $d2
-wait $d2
-rc=$?
-if [ $rc = 0 ]; then
-	ok "restart: the restarted hyper_dmabufd exits 0 on SIGTERM"
-else
-	notok "restart: the restarted hyper_dmabufd exited with $rc (log $l2)"
 fi
 exit 0

@@ -82,21 +82,19 @@ scen_virtio() {
 	"$daemon" "${dargs[@]}" >"$out/hyper_dmabufd.log" 2>&1 &
 	stub=$!
 	lab_wait_for_file 10 "$out/hyper_dmabufd.log" 'ready:' || echo "not ok - virtio: hyper_dmabufd did not start" >>"$out/host.tap"
-	# the host side of virtio/vm/60-virtio-host.sh (and of 62-*: restart)
-	local hostapi= restart=()
-	lab_selected 62-virtio-daemon-restart && restart=(-- "$daemon" "${dargs[@]}")
+	# the host side of virtio/vm/60-virtio-host.sh
+	local hostapi=
 	if [ "$mode" != shell ] && lab_selected 60-virtio-host; then
 		"$REPO/tests/lab/host/virtio-host-api.sh" "$out" "$out/host.sock" \
 			"$BUILD_SRC/tools/ctl/build/hyperdmabuf-ctl" \
 			"$BUILD_SRC/tools/hyper_dmabufd/tests/build/test_host" "$stub" \
-			$(( ${LAB_TIMEOUT_VIRTIO:-240} - 30 )) "${restart[@]}" \
-			>"$out/host-api.log" 2>&1 &
+			$(( ${LAB_TIMEOUT_VIRTIO:-240} - 30 )) >"$out/host-api.log" 2>&1 &
 		hostapi=$!
 	fi
 	for vm in vm1 vm2; do
 		local args=(-machine q35,memory-backend=mem -cpu qemu64,+rdrand -m 512 -smp 1
 			-object memory-backend-memfd,id=mem,size=512M,share=on
-			-chardev socket,id=vu,path="$out/$vm.sock",reconnect-ms=1000
+			-chardev socket,id=vu,path="$out/$vm.sock"
 			-device vhost-user-test-device-pci,chardev=vu,virtio-id=37,num_vqs=2,config_size=16
 			-kernel "$KCACHE/vmlinux" -initrd "$img"
 			-append "$GUEST_ARGS lab.scenario=virtio lab.role=$vm lab.roles=vm1:vm2")
@@ -110,13 +108,13 @@ scen_virtio() {
 	if [ "$mode" = shell ]; then
 		run_qemu "$out" vm1 0 shell -machine q35,memory-backend=mem -cpu qemu64,+rdrand -m 512 -smp 1 \
 			-object memory-backend-memfd,id=mem,size=512M,share=on \
-			-chardev socket,id=vu,path="$out/vm1.sock",reconnect-ms=1000 \
+			-chardev socket,id=vu,path="$out/vm1.sock" \
 			-device vhost-user-test-device-pci,chardev=vu,virtio-id=37,num_vqs=2,config_size=16 \
 			-kernel "$KCACHE/vmlinux" -initrd "$img" \
 			-append "$GUEST_ARGS lab.scenario=virtio lab.role=vm1 lab.roles=vm1:vm2 lab.shell=1"
 	fi
 	for pid in "${pids[@]}"; do wait "$pid"; done
-	touch "$out/guests-done"	# virtio-host-api.sh stops the restarted daemon
+	touch "$out/guests-done"	# virtio-host-api.sh stops waiting
 	if [ -n "$hostapi" ]; then
 		for pid in 1 2 3 4 5 6 7 8 9 10; do kill -0 $hostapi 2>/dev/null && sleep 1; done
 		kill $hostapi 2>/dev/null && echo "not ok - host: virtio-host-api.sh still running after the guests ended (killed)" >>"$out/host.tap"
