@@ -45,7 +45,9 @@
  *   busy FD in|out          poll(FD) is not ready now (FD: own, imp, sync:
  *                           the import's EXPORT_SYNC_FILE, get: FENCE_GET)
  *   idle FD in|out          poll(FD) is ready now
- *   wait FD in|out MIN MAX  wait for FD; fails unless MIN <= ms <= MAX
+ *   wait FD in|out MIN MAX [mbox SLOT VALUE]  print "waiting" (and put
+ *                           VALUE in the mailbox), wait for FD; fails
+ *                           unless MIN <= ms <= MAX
  *   check SEED              the import shows SEED's pattern
  *   check-word VALUE        the import's first 32-bit word is VALUE
  *   vgem-busy               vgem refuses a write fence on own (EBUSY)
@@ -460,12 +462,30 @@ static int cmd_wait(const char *cmd, int argc, char **argv)
 	short ev;
 	int fd, ret;
 
+	volatile uint32_t *w = NULL;
+	uint64_t slot, v = 0;
+
 	if (argc < 5 || parse_events(argv[2], &ev) || parse_u64(argv[3], &min) ||
-	    parse_u64(argv[4], &max))
-		return fail(cmd, "usage: wait FD in|out MIN_MS MAX_MS");
+	    parse_u64(argv[4], &max) ||
+	    (argc > 5 && (argc < 8 || strcmp(argv[5], "mbox") ||
+			  parse_u64(argv[6], &slot) || parse_u64(argv[7], &v))))
+		return fail(cmd, "usage: wait FD in|out MIN_MS MAX_MS [mbox SLOT VALUE]");
+	if (argc > 5) {
+		w = mbox(cmd, slot);
+		if (!w)
+			return -1;
+	}
 	ret = poll_target(argv[1], &fd, &owned);
 	if (ret)
 		return fail(cmd, "%s: %s", argv[1], strerror(-ret));
+	/*
+	 * The peer starts its delay once told we wait: tell it (mailbox,
+	 * or the "waiting" line the script passes on) just before polling.
+	 */
+	if (w)
+		*w = (uint32_t)v;
+	printf("waiting\n");
+	fflush(stdout);
 	ms = wait_fd(fd, ev, (int)max + 1000);
 	at = real_ms();
 	if (owned)

@@ -40,7 +40,13 @@ xf_results() { grep -cE '^(ok|FAIL) ' /tmp/xf-$1.out; }
 xf_send() {
 	_n=$1; _fd=$2; shift 2
 	eval "xf_c_$_n=$(xf_results $_n)"
+	eval "xf_w_$_n=$(grep -c '^waiting$' /tmp/xf-$_n.out)"
 	echo "$*" >&$_fd
+}
+# xf_waiting NAME SECS: the "wait" command sent last is polling now
+xf_waiting() {
+	eval "_w=\$xf_w_$1"
+	lab_wait_for "$2" sh -c "[ \$(grep -c '^waiting\$' /tmp/xf-$1.out) -gt $_w ]"
 }
 # xf_done NAME SECS: wait for the result of the command sent last; fails
 # on FAIL or timeout

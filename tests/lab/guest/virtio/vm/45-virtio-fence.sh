@@ -55,8 +55,7 @@ if [ "$LAB_ROLE" = vm1 ]; then
 		else
 			bad "B: while vm2 reads: $(xf_why s)"
 		fi
-		xf s 3 10 mbox-put 1 2
-		if xf s 3 30 wait own out $((XF_DELAY - 100)) $((XF_DELAY + 10000)) &&
+		if xf s 3 30 wait own out $((XF_DELAY - 100)) $((XF_DELAY + 10000)) mbox 1 2 &&
 		   xf s 3 10 fence w own && xf s 3 10 signal; then
 			lab_ok "B: our writer waited $(xf_val s 'ok wait' | cut -d' ' -f1) ms for vm2's $XF_DELAY ms reader, then vgem accepted a write fence"
 		else
@@ -105,8 +104,8 @@ else
 	xf s 3 120 import-from $peer 120 && xf s 3 30 check 1 || bad "import from vm1: $(xf_why s)"
 	# A
 	xf s 3 10 mbox-put 0 1
-	if xf s 3 60 mbox-wait 1 1 60 && xf s 3 10 busy imp in && xf s 3 10 mbox-put 0 2 &&
-	   xf s 3 30 wait imp in $((XF_DELAY - 100)) $((XF_DELAY + 10000)) && xf s 3 30 check 2; then
+	if xf s 3 60 mbox-wait 1 1 60 && xf s 3 10 busy imp in &&
+	   xf s 3 30 wait imp in $((XF_DELAY - 100)) $((XF_DELAY + 10000)) mbox 0 2 && xf s 3 30 check 2; then
 		lab_ok "A: fence vm1->vm2, poll() on the import waited $(xf_val s 'ok wait' | cut -d' ' -f1) ms for a $XF_DELAY ms producer, then the new data was complete"
 	else
 		bad "A: $(xf_why s)"

@@ -18,6 +18,7 @@ else
 	if [ $rc = 0 ]; then
 		xf i 3 30 busy imp in || { lab_notok "f76: import ready while domu1's fence $s is pending: $(xf_why i)"; rc=1; }
 		xf_send i 3 wait imp in $((XF_DELAY - 100)) $((XF_DELAY + 10000))
+		xf_waiting i 30
 		lab_kv_set f76/waiting 1
 		ok=1
 		xf_done i 30 || ok=0

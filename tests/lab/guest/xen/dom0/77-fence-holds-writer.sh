@@ -21,6 +21,7 @@ if [ -n "$s" ]; then
 		xp_fail "f77: while domu1 reads: $(xf_why e)"; rc=1
 	fi
 	xf_send e 3 wait own out $((XF_DELAY - 100)) $((XF_DELAY + 10000))
+	xf_waiting e 30
 	lab_kv_set f77/waiting 1
 	ok=1
 	xf_done e 30 || ok=0

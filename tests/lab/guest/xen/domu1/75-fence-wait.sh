@@ -25,6 +25,7 @@ for how in imp sync; do
 		lab_notok "f75 $how: $what ready while dom0's fence $s is pending: $(xf_why i)"; rc=1
 	fi
 	xf_send i 3 wait $how in $((XF_DELAY - 100)) $((XF_DELAY + 10000))
+	xf_waiting i 30
 	lab_kv_set f75/$how/waiting 1
 	ok=1
 	xf_done i 30 || ok=0
