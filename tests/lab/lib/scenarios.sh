@@ -247,7 +247,7 @@ scen_xen() {
 	type = "pv"
 	kernel = "/boot/vmlinux"
 	ramdisk = "/boot/domu.cpio"
-	memory = ${LAB_DOMU_MEM:-256}
+	memory = ${LAB_DOMU_MEM:-512}
 	${LAB_XEN_DOMU_CFG:-}
 	vcpus = 1
 	on_poweroff = "destroy"
@@ -255,11 +255,11 @@ scen_xen() {
 	CFG
 	cp "$KCACHE/vmlinux" "$d0/boot/vmlinux"
 	img_cpio "$d0" "$out/dom0.cpio"; rm -rf "$d0"
-	local xargs="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM:-512M},max:${LAB_DOM0_MEM:-512M} dom0_max_vcpus=1 bootscrub=false gnttab_max_frames=256 ${LAB_XEN_ARGS:-}"
+	local xargs="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM:-768M},max:${LAB_DOM0_MEM:-768M} dom0_max_vcpus=1 bootscrub=false gnttab_max_frames=256 ${LAB_XEN_ARGS:-}"
 	local kargs="console=hvc0 earlyprintk=xen quiet panic=-1 cryptomgr.notests domu.cryptomgr.notests lab.scenario=xen lab.role=dom0 lab.roles=$roles $LAB_SKIP_ARG ${LAB_XEN_DOM0_ARGS:-} ${LAB_GUEST_ARGS:-} $(for w in ${LAB_GUEST_ARGS:-}; do printf 'domu.%s ' "$w"; done)"
 	[ "$mode" = shell ] && kargs="$kargs lab.shell=1"
 	run_qemu "$out" xen "${LAB_TIMEOUT_XEN:-900}" "$mode" \
-		-cpu qemu64,+svm,+rdrand -m "${LAB_XEN_MEM:-2048}" -smp 2 \
+		-cpu qemu64,+svm,+rdrand -m "${LAB_XEN_MEM:-2560}" -smp 2 \
 		-kernel "$xen" -append "$xargs" \
 		-initrd "$KCACHE/vmlinux $kargs,$out/dom0.cpio"
 	[ "$mode" = shell ] && return 0

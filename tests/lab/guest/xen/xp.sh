@@ -3,8 +3,8 @@
 # roles meet on xenstore keys under /lab/xp/.
 . /lab/xen/xch.sh
 XP_DBG=/sys/kernel/debug/hyper_dmabuf_xen_pages
-# sizes of the round trips in every direction
-XP_SIZES="4K 1M 16M"
+# sizes of the round trips in every direction (5[5-7]-*: 256M)
+XP_SIZES="4K 64K 1M 8M 32M"
 
 # xp_alloc: how we make the buffers we export: vgem in dom0; in a PV domU
 # udmabuf over a memfd (writing a vgem buffer through its mmap loops on
@@ -28,6 +28,9 @@ xp_setup() {
 	lab_modprobe vgem || { echo "xp: no vgem"; return 1; }
 	[ -d $XP_DBG ] || { echo "xp: no $XP_DBG"; return 1; }
 	XP_ALLOC=$(xp_alloc)
+	# udmabuf refuses buffers above size_limit_mb (64 by default)
+	_l=/sys/module/udmabuf/parameters/size_limit_mb
+	[ "$XP_ALLOC" != udmabuf ] || [ "$(cat $_l)" -ge 512 ] || echo 512 > $_l
 	lab_kv_set "xp/alloc/$LAB_ROLE" "${XP_ALLOC:-none}"
 	lab_kv_set "xp/domid/$LAB_ROLE" "$(xp_domid)"
 	for _r in "$@"; do
@@ -37,6 +40,14 @@ xp_setup() {
 	done
 }
 
+# xp_need_mem MIB: this domain has MIB MiB available, plus 32 (the lab
+# gives dom0 768 MiB and each domU 512 MiB for the 256 MiB round trips)
+xp_need_mem() {
+	_a=$(sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+	[ "$_a" -ge $((($1 + 32) * 1024)) ] && return 0
+	lab_notok "only $((_a / 1024)) MiB available here, $1 MiB buffers need $(($1 + 32))"
+	return 1
+}
 # xp_need_exporter ROLE: SKIP (exit 77) when ROLE cannot make buffers to
 # export (after xp_setup)
 xp_need_exporter() {
