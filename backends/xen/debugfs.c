@@ -51,7 +51,7 @@ static void xch_show_one(struct xch *ch, void *arg)
 	const struct xch_counters *c = &ch->cnt;
 
 	/* Racy snapshot of the state: good enough for a status file. */
-	seq_printf(m, "%u %s %s %u tx_msgs=%lld tx_bytes=%lld tx_waits=%lld tx_timeouts=%lld tx_deferred=%lld rx_msgs=%lld rx_bytes=%lld rx_bad=%lld connects=%lld resets=%lld setups=%lld throttled=%lld\n",
+	seq_printf(m, "%u %s %s %u tx_msgs=%lld tx_bytes=%lld tx_waits=%lld tx_timeouts=%lld tx_deferred=%lld rx_msgs=%lld rx_bytes=%lld rx_bad=%lld connects=%lld resets=%lld setups=%lld throttled=%lld rx_spurious=%lld\n",
 		   ch->peer, ch->hi ? "hi" : "lo",
 		   xch_state_names[READ_ONCE(ch->state)], READ_ONCE(ch->instance),
 		   atomic64_read(&c->tx_msgs), atomic64_read(&c->tx_bytes),
@@ -60,7 +60,7 @@ static void xch_show_one(struct xch *ch, void *arg)
 		   atomic64_read(&c->rx_msgs), atomic64_read(&c->rx_bytes),
 		   atomic64_read(&c->rx_bad), atomic64_read(&c->connects),
 		   atomic64_read(&c->resets), atomic64_read(&c->setups),
-		   atomic64_read(&c->throttled));
+		   atomic64_read(&c->throttled), atomic64_read(&c->rx_spurious));
 }
 
 static int xch_channels_show(struct seq_file *m, void *unused)

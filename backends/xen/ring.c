@@ -570,6 +570,37 @@ static int xch_rx_flush(struct xch *ch)
 	return n;
 }
 
+/*
+ * Whether the event that ran xch_rx_work() told us nothing.  The event
+ * channel core throttles such events (lateeoi): from the second in a row
+ * it unmasks the channel only after growing delays, so a peer that only
+ * kicks us pays for it.  But one event channel carries both "messages for
+ * you" and "room in your ring" (the peer consumed what we sent), and the
+ * latter is news too; so is the re-raise of an event that came while the
+ * previous run already consumed what it announced, hence one empty run
+ * after a useful one is forgiven.  Counting those as spurious made
+ * ordinary request/reply traffic wait a jiffy or more per reply.
+ */
+static bool xch_rx_spurious(struct xch *ch, unsigned int n)
+{
+	bool useful = n || READ_ONCE(ch->backlog_bytes) ||
+		      wq_has_sleeper(&ch->tx_wq);
+	bool spurious;
+	u32 cons;
+
+	if (READ_ONCE(ch->live)) {
+		cons = le32_to_cpu(READ_ONCE(*ch->tx.cons));
+		if (cons != ch->rx_seen_tx_cons)
+			useful = true;
+		ch->rx_seen_tx_cons = cons;
+	}
+	spurious = !useful && !ch->rx_was_useful;
+	ch->rx_was_useful = useful;
+	if (spurious)
+		atomic64_inc(&ch->cnt.rx_spurious);
+	return spurious;
+}
+
 /**
  * xch_rx_work() - drain the ring from the peer
  * @work: the channel's rx_work.
@@ -633,9 +664,8 @@ void xch_rx_work(struct work_struct *work)
 		queue_work(hdmabuf_xen_wq, &ch->rx_work);
 out_eoi:
 	if (ch->irq)
-		xen_irq_lateeoi(ch->irq, n || READ_ONCE(ch->backlog_bytes) ||
-				wq_has_sleeper(&ch->tx_wq) ?
-				0 : XEN_EOI_FLAG_SPURIOUS);
+		xen_irq_lateeoi(ch->irq, xch_rx_spurious(ch, n) ?
+				XEN_EOI_FLAG_SPURIOUS : 0);
 	return;
 
 bad:

@@ -105,6 +105,7 @@ struct xch_counters {
 	atomic64_t rx_msgs;
 	atomic64_t rx_bytes;
 	atomic64_t rx_bad;
+	atomic64_t rx_spurious;
 	atomic64_t connects;
 	atomic64_t resets;
 	atomic64_t setups;
@@ -152,6 +153,10 @@ struct xch_counters {
  *	without it as a hint).
  * @rx: the ring we read; only @rx_work touches it.
  * @rx_buf: private copy of the message being received.
+ * @rx_seen_tx_cons: the peer's consumer index of @tx when @rx_work last
+ *	looked; only @rx_work touches it.
+ * @rx_was_useful: the last run of @rx_work had news; only @rx_work
+ *	touches it.
  * @cnt: counters.
  */
 struct xch {
@@ -187,6 +192,8 @@ struct xch {
 	size_t backlog_bytes;
 	struct xch_ring rx;
 	u8 *rx_buf;
+	u32 rx_seen_tx_cons;
+	bool rx_was_useful;
 
 	struct xch_counters cnt;
 };
