@@ -180,16 +180,19 @@ clean: clean-modules
 # ---------------------------------------------------------------- bench
 
 # Benchmarks in the lab (docs/performance.rst); not part of `make check`.
-# BENCH_KERNEL (6.12), BENCH_QUICK=1 (fewer sizes and repetitions).
+# BENCH_KERNEL (6.12), BENCH_QUICK=1 (fewer sizes and repetitions),
+# BENCH_SCENARIOS ("xen virtio", the two phases).
 bench:
 	@bench/run.sh
 
 # Built by the lab in its per-kernel copy of the tree (LAB_GUEST_MAKE).
 bench-guest:
 	$(MAKE) -C bench guest
+bench-vguest:
+	$(MAKE) -C bench/vbench
 
 -include tests/lab/lab.mk
 
 .PHONY: all help modules clean-modules kdir-check tools check check-unit \
 	fuzz matrix style sparse demo clean install dkms-check dkms-install
-.PHONY: bench bench-guest
+.PHONY: bench bench-guest bench-vguest

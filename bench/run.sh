@@ -23,6 +23,11 @@ set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TOP" || exit 2
 [ "$(id -u)" = 0 ] || { echo "bench: the lab needs root" >&2; exit 2; }
+# BENCH_SCENARIOS ("xen virtio"): the xen phase is this script, the virtio
+# phase bench/run-virtio.sh (a second lab run, after the xen one)
+scens=" ${BENCH_SCENARIOS:-xen virtio} "
+case $scens in *" xen "*) ;; *" virtio "*) exec bench/run-virtio.sh ;; *)
+	echo "bench: BENCH_SCENARIOS=$scens: neither xen nor virtio" >&2; exit 2 ;; esac
 tests/apt-install.sh python3 gnuplot-nox || exit 2
 
 K=${BENCH_KERNEL:-6.12}
@@ -87,6 +92,7 @@ python3 bench/report.py --raw "$OUT/raw.jsonl" --packages "$root/.lab-packages" 
 rc=$?
 if [ "$lab_rc" != 0 ]; then
 	echo "bench: the lab run failed (logs $run_dir)" >&2
-	exit 1
+	rc=1
 fi
+case $scens in *" virtio "*) bench/run-virtio.sh || rc=1 ;; esac
 exit $rc

@@ -63,11 +63,17 @@ lab_selected() {
 }
 
 scen_virtio() {
-	local out=$1 mode=$2 img=$1/virtio.cpio d=$1/stage-virtio vm pids=() stub pid
+	local out=$1 mode=$2 img=$1/virtio.cpio d=$1/stage-virtio vm pids=() stub pid relay=
 	ROLES="vm1 vm2"
 	img_new "$d"
 	img_add_kmods "$d" virtio_pci vgem	# virtio_pci: a module in 6.1, built in in 6.12
 	img_add_project "$d"
+	# bench mode (bench/run.sh, LAB_VIRTIO_BENCH=1): a virtio-serial port per
+	# guest, relayed by the host (virtio_vbench_relay), and the bench scripts
+	if [ "${LAB_VIRTIO_BENCH:-0}" = 1 ]; then
+		img_add_kmods "$d" virtio_console
+		[ -z "${LAB_GUEST_OVERLAY:-}" ] || cp -a "$LAB_GUEST_OVERLAY/." "$d/lab/"
+	fi
 	img_cpio "$d" "$img"; rm -rf "$d"
 	# the device: hyper_dmabufd (tools/hyper_dmabufd), one socket per guest
 	local daemon=$BUILD_SRC/tools/hyper_dmabufd/build/hyper_dmabufd
@@ -98,6 +104,11 @@ scen_virtio() {
 			-device vhost-user-test-device-pci,chardev=vu,virtio-id=37,num_vqs=2,config_size=16
 			-kernel "$KCACHE/vmlinux" -initrd "$img"
 			-append "$GUEST_ARGS lab.scenario=virtio lab.role=$vm lab.roles=vm1:vm2")
+		if [ "${LAB_VIRTIO_BENCH:-0}" = 1 ]; then
+			args+=(-device virtio-serial-pci
+				-chardev socket,id=ser,path="$out/$vm-ser.sock",server=on,wait=off
+				-device virtserialport,chardev=ser,name=hdmabuf.bench)
+		fi
 		if [ "$mode" = shell ] && [ $vm = vm1 ]; then
 			# vm2 runs in the background; vm1 gets the terminal
 			continue
@@ -113,6 +124,10 @@ scen_virtio() {
 			-kernel "$KCACHE/vmlinux" -initrd "$img" \
 			-append "$GUEST_ARGS lab.scenario=virtio lab.role=vm1 lab.roles=vm1:vm2 lab.shell=1"
 	fi
+	if [ "${LAB_VIRTIO_BENCH:-0}" = 1 ]; then
+		virtio_vbench_relay "$out" &
+		relay=$!
+	fi
 	for pid in "${pids[@]}"; do wait "$pid"; done
 	touch "$out/guests-done"	# virtio-host-api.sh stops waiting
 	if [ -n "$hostapi" ]; then
@@ -121,12 +136,26 @@ scen_virtio() {
 		wait $hostapi 2>/dev/null
 		cat "$out/host-api.tap" >>"$out/host.tap" 2>/dev/null
 	fi
+	[ -z "$relay" ] || { kill "$relay" 2>/dev/null; wait "$relay"; }
 	kill "$stub" 2>/dev/null; wait "$stub"
 	[ $? = 0 ] || echo "not ok - host: hyper_dmabufd did not exit cleanly on SIGTERM (log $out/hyper_dmabufd.log)" >>"$out/host.tap"
 	for vm in vm1 vm2; do
 		[ -f "$out/console-$vm.log" ] && cp "$out/console-$vm.log" "$out/$vm.log"
 	done
 	virtio_host_checks "$out"
+}
+
+# virtio_vbench_relay OUT: bench mode: once both QEMUs listen on their
+# virtio-serial sockets, socat carries the bytes between them (the
+# "virtio-serial relayed by the host" baseline of docs/performance.rst);
+# it ends when a QEMU closes its side
+virtio_vbench_relay() {
+	local out=$1 n=0
+	while [ ! -S "$out/vm1-ser.sock" ] || [ ! -S "$out/vm2-ser.sock" ]; do
+		n=$((n + 1)); [ $n -lt 300 ] || { echo "not ok - virtio bench: no virtio-serial sockets" >>"$out/host.tap"; return 1; }
+		sleep 0.2
+	done
+	exec socat -b 1048576 UNIX-CONNECT:"$out/vm1-ser.sock" UNIX-CONNECT:"$out/vm2-ser.sock" 2>"$out/relay.log"
 }
 
 # virtio_host_checks OUT: what hyper_dmabufd saw of each guest -> OUT/host.tap
