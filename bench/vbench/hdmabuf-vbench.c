@@ -425,7 +425,6 @@ static int do_import(void)
 			if (ret || size != m.size)
 				die("IMPORT %llu bytes: %s (size %llu)", (unsigned long long)m.size,
 				    strerror(-ret), (unsigned long long)size);
-			buf = NULL;
 			map[0] = mmap(NULL, size, PROT_READ, MAP_SHARED, dfd, 0);
 			if (map[0] == MAP_FAILED)
 				die("mmap %llu: %s", (unsigned long long)size, strerror(errno));

@@ -26,7 +26,7 @@ vbench_setup() {
 	lab_modprobe virtio_console || return 1
 	hvio_load
 	peer=$(hvio_peer) || { echo "bench: unexpected domid $(hvio_info domid)"; return 1; }
-	lab_wait_for 10 vbench_port || { echo "bench: no virtio-serial port hdmabuf.bench"; return 1; }
+	lab_wait_for 10 vbench_port >/dev/null || { echo "bench: no virtio-serial port hdmabuf.bench"; return 1; }
 	port=$(vbench_port)
 	lab_wait_for 5 test -c "$port" || { echo "bench: $port is not a device"; return 1; }
 }
