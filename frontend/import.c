@@ -95,6 +95,9 @@ static struct sg_table *hdmabuf_imp_map(struct dma_buf_attachment *attach,
 
 	if (READ_ONCE(imp->revoked))
 		return ERR_PTR(-ENODEV);
+	/* A device may not write what the exporter shared read-only. */
+	if (!imp->offer->rw && dir != DMA_TO_DEVICE)
+		return ERR_PTR(-EACCES);
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);

@@ -315,7 +315,7 @@ TEST_F_TIMEOUT(fence, importer_holds_exporter_writer, 60)
 	pthread_t t;
 
 	NEED_BUF();
-	ASSERT_EQ(0, share(self, 0, true));
+	ASSERT_EQ(0, share(self, HYPER_DMABUF_EXPORT_RW, true));
 	/* The importer's reader: the import, PRIME-imported into vgem. */
 	memset(&prime, 0, sizeof(prime));
 	prime.fd = self->imp_fd;

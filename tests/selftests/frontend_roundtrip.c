@@ -6,8 +6,11 @@
  *
  * What the core must provide beyond the errno list:
  *   - an import is readable right after IMPORT returns (mmap PROT_READ,
- *     MAP_SHARED), DMA_BUF_IOCTL_SYNC begin/end succeed on it, and it can
- *     be imported into vgem (attach + map_dma_buf);
+ *     MAP_SHARED), DMA_BUF_IOCTL_SYNC begin/end succeed on it, and a
+ *     read-write one can be imported into vgem (attach + map_dma_buf);
+ *   - a read-only import refuses device mappings that let the device
+ *     write (DMA_FROM_DEVICE, DMA_BIDIRECTIONAL) with EACCES, so the
+ *     PRIME import into vgem (which maps bidirectionally) fails;
  *   - IMPORT's fd is O_CLOEXEC unless IMPORT_NO_CLOEXEC, O_RDONLY for a
  *     read-only export (so mmap(PROT_WRITE, MAP_SHARED) and a later
  *     mprotect(PROT_WRITE) fail with EACCES), O_RDWR for EXPORT_RW;
@@ -220,7 +223,7 @@ TEST_F(rt, prime_import_into_vgem)
 	struct hyper_dmabuf_handle h;
 
 	NEED_BUF();
-	ASSERT_EQ(0, export_import(self, 0, 0, &h));
+	ASSERT_EQ(0, export_import(self, HYPER_DMABUF_EXPORT_RW, 0, &h));
 	memset(&prime, 0, sizeof(prime));
 	prime.fd = self->fd[0];
 	ASSERT_EQ(0, hdm_ioctl(self->c.card, DRM_IOCTL_PRIME_FD_TO_HANDLE,
@@ -229,6 +232,31 @@ TEST_F(rt, prime_import_into_vgem)
 	memset(&gc, 0, sizeof(gc));
 	gc.handle = prime.handle;
 	EXPECT_EQ(0, hdm_ioctl(self->c.card, DRM_IOCTL_GEM_CLOSE, &gc));
+}
+
+TEST_F(rt, prime_import_read_only_refused)
+{
+	struct drm_prime_handle prime;
+	struct drm_gem_close gc;
+	struct hyper_dmabuf_handle h;
+	int ret;
+
+	NEED_BUF();
+	ASSERT_EQ(0, export_import(self, 0, 0, &h));
+	memset(&prime, 0, sizeof(prime));
+	prime.fd = self->fd[0];
+	ret = hdm_ioctl(self->c.card, DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime);
+	EXPECT_EQ(-EACCES, ret) TH_LOG("PRIME import: %s", strerror(-ret));
+	if (!ret) {
+		memset(&gc, 0, sizeof(gc));
+		gc.handle = prime.handle;
+		hdm_ioctl(self->c.card, DRM_IOCTL_GEM_CLOSE, &gc);
+	}
+	/* The CPU may still read it. */
+	self->map = mmap(NULL, self->buf.size, PROT_READ, MAP_SHARED,
+			 self->fd[0], 0);
+	ASSERT_NE(MAP_FAILED, self->map) self->map = NULL;
+	EXPECT_EQ(-1, pattern_check(self->map, self->buf.size, 1));
 }
 
 TEST_F(rt, cloexec_default)

@@ -42,6 +42,8 @@
  *   hold                    keep a read-only mapping (for revocation)
  *   held-check SEED         the held mapping still shows the pattern
  *   held-faults             reading the held mapping raises SIGBUS
+ *   prime-refused           a read-only import refuses the PRIME import
+ *                           into vgem (it maps bidirectionally: EACCES)
  *   prime-import            import it into vgem (PRIME: attach and map
  *                           for vgem's device, i.e. an sg table over the
  *                           mapped pages and its DMA addresses)
@@ -680,6 +682,25 @@ static int run(char **argv, int argc)
 		munmap(held, imp_size);
 		held = NULL;
 		printf("ok held-faults\n");
+	} else if (!strcmp(cmd, "prime-refused")) {
+		struct drm_prime_handle ph = { .fd = imp_fd };
+		struct drm_gem_close cl = { 0 };
+
+		if (imp_fd < 0)
+			return fail(cmd, "nothing imported");
+		if (vcard < 0)
+			vcard = hdmabuf_vgem_open();
+		if (vcard < 0)
+			return fail(cmd, "open vgem: %s", strerror(-vcard));
+		if (!ioctl(vcard, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph)) {
+			cl.handle = ph.handle;
+			ioctl(vcard, DRM_IOCTL_GEM_CLOSE, &cl);
+			return fail(cmd, "PRIME import of a read-only import worked");
+		}
+		if (errno != EACCES)
+			return fail(cmd, "PRIME_FD_TO_HANDLE: %s, not EACCES",
+				    strerror(errno));
+		printf("ok prime-refused\n");
 	} else if (!strcmp(cmd, "prime-import")) {
 		struct drm_prime_handle ph = { .fd = imp_fd };
 		struct drm_gem_close cl = { 0 };

@@ -9,7 +9,7 @@ xf_setup domu1 || { lab_kv_set f77/handle none; exit 1; }
 xf_timeout 30000
 rc=0
 xf_start e 3
-if ! { xf e 3 30 vgem 64K 21 && xf e 3 60 export $xp_id_domu1; }; then
+if ! { xf e 3 30 vgem 64K 21 && xf e 3 60 export $xp_id_domu1 rw; }; then
 	xp_fail "f77: export to domu1: $(xf_why e)"; lab_kv_set f77/handle none; xf_end e 3; xf_restore; exit 1
 fi
 lab_kv_set f77/handle "$(xf_val e handle)"
