@@ -181,7 +181,7 @@ clean: clean-modules
 
 # Benchmarks in the lab (docs/performance.rst); not part of `make check`.
 # BENCH_KERNEL (6.12), BENCH_QUICK=1 (fewer sizes and repetitions),
-# BENCH_SCENARIOS ("xen"; "xen virtio" adds the virtio phase).
+# BENCH_SCENARIOS ("xen virtio"; "xen" or "virtio" runs one half).
 bench:
 	@bench/run.sh
 
