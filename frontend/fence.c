@@ -535,8 +535,9 @@ static unsigned int hdmabuf_fence_tx_down(struct hdmabuf_fence_tx_tl *tl)
 
 /*
  * Resolves @handle for a FENCE ioctl of @file: its own export, else an
- * offer to this VM.  Returns the peer, whose backend module the caller
- * must put (it keeps the peer allocated), and in *@dmabuf a reference on
+ * offer to this VM.  Returns the peer, referenced and with its backend
+ * module pinned (the caller drops both with hdmabuf_fence_buffer_done();
+ * a backend may unregister meanwhile), and in *@dmabuf a reference on
  * our side's dma-buf (NULL for an offer without a live import).
  */
 static struct hdmabuf_peer *hdmabuf_fence_buffer(struct hdmabuf_file *file,
@@ -571,14 +572,27 @@ static struct hdmabuf_peer *hdmabuf_fence_buffer(struct hdmabuf_file *file,
 		}
 		hdmabuf_offer_put(offer);
 	}
-	if (!IS_ERR_OR_NULL(peer) && !try_module_get(peer->be->owner))
-		peer = ERR_PTR(-ENODEV);
+	if (!IS_ERR_OR_NULL(peer)) {
+		if (try_module_get(peer->owner))
+			hdmabuf_peer_get(peer);
+		else
+			peer = ERR_PTR(-ENODEV);
+	}
 	mutex_unlock(&hdmabuf_lock);
 	if (IS_ERR_OR_NULL(peer) && *dmabuf) {
 		dma_buf_put(*dmabuf);
 		*dmabuf = NULL;
 	}
 	return peer ?: ERR_PTR(-ENOENT);
+}
+
+/* Drops what hdmabuf_fence_buffer() took on the peer. */
+static void hdmabuf_fence_buffer_done(struct hdmabuf_peer *peer)
+{
+	struct module *owner = peer->owner;
+
+	hdmabuf_peer_put(peer);
+	module_put(owner);
 }
 
 /* Sends ATTACH for @fence and signals the peer when it completes. */
@@ -710,7 +724,7 @@ int hdmabuf_fence_attach(struct hdmabuf_file *file,
 					      write, &arg->seqno);
 	dma_fence_put(fence);
 out_put_module:
-	module_put(peer->be->owner);
+	hdmabuf_fence_buffer_done(peer);
 	return ret;
 }
 
@@ -763,7 +777,7 @@ int hdmabuf_fence_get(struct hdmabuf_file *file,
 		dma_buf_put(dmabuf);
 	fence = hdmabuf_fence_collect(peer, arg->handle.bytes,
 				      arg->flags & HYPER_DMABUF_FENCE_WRITE);
-	module_put(peer->be->owner);
+	hdmabuf_fence_buffer_done(peer);
 	if (IS_ERR(fence))
 		return PTR_ERR(fence);
 	sync = sync_file_create(fence);
