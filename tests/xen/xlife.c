@@ -225,6 +225,9 @@ static int wait_event(uint32_t type, const struct hyper_dmabuf_handle *h,
 			return ret;
 		if (!ret)
 			continue;
+		/* Lost events: what we wait for may be among them. */
+		if (ev->type == HYPER_DMABUF_EVENT_OVERFLOW)
+			return -EOVERFLOW;
 		if (ev->type == HYPER_DMABUF_EVENT_RELEASED)
 			released_seen++;
 		if (ev->backend != HYPER_DMABUF_BACKEND_XEN ||
