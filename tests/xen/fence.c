@@ -77,7 +77,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -92,6 +91,7 @@
 #include <linux/sync_file.h>
 
 #include "hyperdmabuf.h"
+#include "xtest.h"
 
 #define PROG		"xfence"
 #define CORE_STATS	"/sys/kernel/debug/hyper_dmabuf/stats"
@@ -125,14 +125,6 @@ static struct hyper_dmabuf_handle exp_handle, imp_handle;
 static uint32_t pending;	/* vgem fence id to signal, 0: none */
 static int held[NR_HELD] = { -1, -1 };
 
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static double real_ms(void)
 {
 	struct timespec ts;
@@ -165,53 +157,6 @@ static int64_t compare(const void *p, uint64_t size, uint32_t seed)
 		if (w[i] != pattern(seed, i))
 			return (int64_t)i;
 	return -1;
-}
-
-static int fail(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int fail(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL %s: ", cmd);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	return -1;
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!s)
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		*v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		*v <<= 20, end++;
-	return *end ? -1 : 0;
-}
-
-static long long stat_get(const char *name)
-{
-	char line[128], key[64];
-	long long v, found = -1;
-	FILE *f = fopen(CORE_STATS, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
 }
 
 static int need_card(void)
@@ -292,17 +237,17 @@ static int parse_events(const char *s, short *ev)
 static double wait_fd(int fd, short ev, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = ev };
-	double t0 = mono_ms(), left;
+	double t0 = now_ms(), left;
 	int ret;
 
 	for (;;) {
-		left = timeout_ms - (mono_ms() - t0);
+		left = timeout_ms - (now_ms() - t0);
 		ret = poll(&pfd, 1, left > 0 ? (int)left : 0);
 		if (ret < 0 && errno == EINTR)
 			continue;
 		if (ret <= 0 || !(pfd.revents & ev))
 			return -1;
-		return mono_ms() - t0;
+		return now_ms() - t0;
 	}
 }
 
@@ -322,24 +267,6 @@ static int map_import(const char *cmd)
 		return fail(cmd, "mmap of the import: %s", strerror(errno));
 	}
 	return 0;
-}
-
-static const struct {
-	const char *name;
-	int err;
-} errnames[] = {
-	{ "ECONNRESET", ECONNRESET }, { "ETIMEDOUT", ETIMEDOUT },
-	{ "ENXIO", ENXIO }, { "EIO", EIO },
-};
-
-static int errno_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (!strcmp(s, errnames[i].name))
-			return errnames[i].err;
-	return -1;
 }
 
 static int cmd_own(const char *cmd, int argc, char **argv)
@@ -417,9 +344,9 @@ static int cmd_mbox(const char *cmd, int argc, char **argv)
 	} else if (!strcmp(cmd, "mbox-get")) {
 		printf("mbox %u\n", *w);
 	} else {
-		end = mono_ms() + secs * 1000.0;
+		end = now_ms() + secs * 1000.0;
 		while (*w != (uint32_t)v) {
-			if (mono_ms() > end)
+			if (now_ms() > end)
 				return fail(cmd, "slot %llu is %u after %llu s, not %llu",
 					    (unsigned long long)slot, *w,
 					    (unsigned long long)secs,
@@ -571,7 +498,7 @@ static int cmd_frames(const char *cmd, int argc, char **argv)
 		return fail(cmd, "usage: frames N");
 	if (!own_map || !have_handle)
 		return fail(cmd, "export a buffer first");
-	t0 = mono_ms();
+	t0 = now_ms();
 	for (i = 0; i < n; i++) {
 		ret = hdmabuf_vgem_fence_attach(card, own_gem, 1, &id);
 		if (ret)
@@ -604,7 +531,7 @@ static int cmd_frames(const char *cmd, int argc, char **argv)
 			return fail(cmd, "frame %llu: signal: %s",
 				    (unsigned long long)i, strerror(-ret));
 	}
-	ms = mono_ms() - t0;
+	ms = now_ms() - t0;
 	printf("info: %llu fenced frames in %.0f ms: %.0f frames/s, %.3f ms per frame, seqnos %llu..%llu\n",
 	       (unsigned long long)n, ms, ms > 0 ? n * 1000.0 / ms : 0.0,
 	       ms / (double)n, (unsigned long long)first,
@@ -624,10 +551,10 @@ static int cmp_double(const void *a, const void *b)
 /* Waits until the import carries a pending fence (poll not ready). */
 static int wait_busy(int fd, int timeout_ms)
 {
-	double end = mono_ms() + timeout_ms;
+	double end = now_ms() + timeout_ms;
 
 	while (wait_fd(fd, POLLIN, 0) >= 0) {
-		if (mono_ms() > end)
+		if (now_ms() > end)
 			return -1;
 		usleep(500);
 	}
@@ -685,7 +612,7 @@ static int cmd_pingpong(const char *cmd, int argc, char **argv)
 				    "the follower's fence never came" :
 				    strerror(-ret));
 		}
-		t0 = mono_ms();
+		t0 = now_ms();
 		if (lead)
 			ret = hdmabuf_vgem_fence_signal(card, id);
 		ms = wait_fd(imp_fd, POLLIN, 10000);
@@ -696,7 +623,7 @@ static int cmd_pingpong(const char *cmd, int argc, char **argv)
 			return fail(cmd, "round %llu: %s", (unsigned long long)i,
 				    ret ? strerror(-ret) : "the peer never signalled");
 		}
-		rtt[i] = mono_ms() - t0;
+		rtt[i] = now_ms() - t0;
 		sum += rtt[i];
 	}
 	if (lead) {
@@ -735,8 +662,8 @@ static int run(char **argv, int argc)
 		if (argc < 2 || parse_u64(argv[1], &a) ||
 		    (argc > 2 && parse_u64(argv[2], &seed)))
 			return fail(cmd, "usage: import-from PEER [SECS]");
-		deadline = mono_ms() + (argc > 2 ? seed : 60) * 1000.0;
-		while (!(ret = find_offer(a, &handle)) && mono_ms() < deadline)
+		deadline = now_ms() + (argc > 2 ? seed : 60) * 1000.0;
+		while (!(ret = find_offer(a, &handle)) && now_ms() < deadline)
 			usleep(50000);
 		if (ret <= 0)
 			return fail(cmd, "no offer from %llu: %s",
@@ -772,25 +699,8 @@ static int run(char **argv, int argc)
 		hdmabuf_handle_format(&e.handle, hs);
 		printf("handle %s\nok export\n", hs);
 	} else if (!strcmp(cmd, "wait-released")) {
-		struct hyper_dmabuf_event evr;
-		double end;
-
-		if (argc < 2 || parse_u64(argv[1], &a))
-			return fail(cmd, "usage: wait-released SECS");
-		end = mono_ms() + a * 1000.0;
-		for (;;) {
-			int left = (int)(end - mono_ms());
-
-			if (left <= 0)
-				return fail(cmd, "no RELEASED event");
-			ret = hdmabuf_read_event(dev, &evr, left);
-			if (ret < 0 && ret != -EINTR)
-				return fail(cmd, "read event: %s", strerror(-ret));
-			if (ret == 1 && evr.type == HYPER_DMABUF_EVENT_RELEASED &&
-			    hdmabuf_handle_eq(&evr.handle, &exp_handle))
-				break;
-		}
-		printf("ok wait-released\n");
+		if (cmd_wait_released(cmd, dev, &exp_handle, argc, argv))
+			return -1;
 	} else if (!strcmp(cmd, "unexport")) {
 		ret = hdmabuf_unexport(dev, &exp_handle, 0, 30000);
 		if (ret)
@@ -802,10 +712,10 @@ static int run(char **argv, int argc)
 		if (argc < 2 || hdmabuf_handle_parse(argv[1], &handle) ||
 		    (argc > 2 && parse_u64(argv[2], &a)))
 			return fail(cmd, "usage: import HANDLE [SECS]");
-		deadline = mono_ms() + (argc > 2 ? a : 60) * 1000.0;
+		deadline = now_ms() + (argc > 2 ? a : 60) * 1000.0;
 		/* The offer travels separately: wait for it to arrive. */
 		while ((fd = hdmabuf_import(dev, &handle, 0, &imp_size)) == -ENOENT &&
-		       mono_ms() < deadline)
+		       now_ms() < deadline)
 			usleep(50000);
 		if (fd < 0)
 			return fail(cmd, "%s", strerror(-fd));
@@ -972,32 +882,18 @@ static int run(char **argv, int argc)
 	} else if (!strcmp(cmd, "stat")) {
 		if (argc < 2)
 			return fail(cmd, "usage: stat NAME");
-		printf("stat %s %lld\nok stat\n", argv[1], stat_get(argv[1]));
+		printf("stat %s %lld\nok stat\n", argv[1],
+		       stat_get(CORE_STATS, argv[1]));
 	} else if (!strcmp(cmd, "now")) {
 		printf("info: now at %.1f\nok now\n", real_ms());
 	} else if (!strcmp(cmd, "sleep")) {
-		if (argc < 2 || parse_u64(argv[1], &a))
-			return fail(cmd, "usage: sleep MS");
-		usleep(a * 1000);
-		printf("ok sleep\n");
+		if (cmd_sleep(cmd, argc, argv))
+			return -1;
 	} else {
 		return fail(cmd, "unknown command");
 	}
 	fflush(stdout);
 	return 0;
-}
-
-static int run_line(char *line)
-{
-	char *argv[8], *save = NULL, *tok;
-	int argc = 0;
-
-	for (tok = strtok_r(line, " \t\n", &save); tok && argc < 8;
-	     tok = strtok_r(NULL, " \t\n", &save))
-		argv[argc++] = tok;
-	if (!argc || argv[0][0] == '#')
-		return 0;
-	return run(argv, argc);
 }
 
 static void cleanup(void)
@@ -1027,34 +923,5 @@ static void cleanup(void)
 
 int main(int argc, char **argv)
 {
-	int i, start, ret = 0;
-
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s - | CMD [ARGS] [: CMD [ARGS]]...\n",
-			PROG);
-		return 2;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	dev = hdmabuf_open(0);
-	if (dev < 0) {
-		fprintf(stderr, "%s: open %s: %s\n", PROG, HDMABUF_DEV,
-			strerror(-dev));
-		return 1;
-	}
-	if (!strcmp(argv[1], "-")) {
-		char line[256];
-
-		while (!ret && fgets(line, sizeof(line), stdin))
-			ret = run_line(line);
-	} else {
-		for (start = 1, i = 1; !ret && i <= argc; i++) {
-			if (i < argc && strcmp(argv[i], ":"))
-				continue;
-			if (i > start)
-				ret = run(argv + start, i - start);
-			start = i + 1;
-		}
-	}
-	cleanup();
-	return ret ? 1 : 0;
+	return run_main(PROG, argc, argv, &dev, run, cleanup);
 }

@@ -52,13 +52,11 @@
  *   stats                   print the Xen backend's page counters
  *   sleep MS
  */
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,22 +66,20 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
-#include <drm/drm.h>
 #include <linux/dma-buf.h>
-#include <linux/udmabuf.h>
 
 #include "hyperdmabuf.h"
 #include "hdmabuf_testexp.h"
+#include "xtest.h"
 
 #define PROG		"xfer"
 #define DEBUGFS		"/sys/kernel/debug/hyper_dmabuf_xen_pages/"
 
 static int dev = -1;
 static struct hdmabuf_vgem_buf vbuf = { .dmabuf = -1 };
+static struct hdmabuf_udmabuf ubuf = { .memfd = -1, .dmabuf = -1 };
 static int vcard = -1;
 
 /* The buffer we export, whichever allocator made it. */
@@ -91,170 +87,12 @@ static struct {
 	int dmabuf;		/* dma-buf fd, -1 when none */
 	void *map;		/* read-write CPU mapping of @size bytes */
 	uint64_t size;
-	int memfd;		/* udmabuf: the memfd behind it, or -1 */
-	bool own;		/* @dmabuf and @map are ours (not vbuf's) */
-} ebuf = { .dmabuf = -1, .memfd = -1 };
+	bool own;		/* @dmabuf and @map are ours (testexp's) */
+} ebuf = { .dmabuf = -1 };
 static struct hyper_dmabuf_handle exp_handle;
 static int imp_fd = -1;
 static uint64_t imp_size;
 static void *held;
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static inline uint64_t pattern(uint64_t seed, uint64_t i)
-{
-	return seed * 0x9e3779b97f4a7c15ULL ^ i * 0xbf58476d1ce4e5b9ULL;
-}
-
-static void fill(void *p, uint64_t size, uint64_t seed)
-{
-	uint64_t *w = p, i;
-
-	for (i = 0; i < size / 8; i++)
-		w[i] = htole64(pattern(seed, i));
-}
-
-/* Index of the first word that differs, or -1. */
-static int64_t compare(const void *p, uint64_t size, uint64_t seed)
-{
-	const volatile uint64_t *w = p;
-	uint64_t i;
-
-	for (i = 0; i < size / 8; i++)
-		if (le64toh(w[i]) != pattern(seed, i))
-			return (int64_t)i;
-	return -1;
-}
-
-static uint64_t pattern_hash(uint64_t size, uint64_t seed)
-{
-	uint64_t h = 0xcbf29ce484222325ULL, i;
-
-	for (i = 0; i < size / 8; i++) {
-		h ^= pattern(seed, i);
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static int fail(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int fail(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL %s: ", cmd);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	return -1;
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!s)
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		*v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		*v <<= 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		*v <<= 30, end++;
-	return *end ? -1 : 0;
-}
-
-static const struct {
-	const char *name;
-	int err;
-} errnames[] = {
-	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EIO", EIO },
-	{ "ENOMEM", ENOMEM }, { "EACCES", EACCES }, { "EINVAL", EINVAL },
-	{ "ENOSPC", ENOSPC }, { "EBADMSG", EBADMSG }, { "EPROTO", EPROTO },
-	{ "ENODEV", ENODEV }, { "ESTALE", ESTALE }, { "ERANGE", ERANGE },
-	{ "EAGAIN", EAGAIN }, { "ENOTCONN", ENOTCONN },
-};
-
-static int errno_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (!strcmp(s, errnames[i].name))
-			return errnames[i].err;
-	return -1;
-}
-
-static const char *errno_name(int err)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].err == err)
-			return errnames[i].name;
-	return "?";
-}
-
-/* Value of counter @name in the backend's debugfs stats, or -1. */
-static long long stat_get(const char *name)
-{
-	char line[128], key[64];
-	long long v, found = -1;
-	FILE *f = fopen(DEBUGFS "stats", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
-}
-
-/*
- * Opens a character device, or a private node made from its sysfs dev
- * attribute when the guest's /dev lacks it: fd or -errno.
- */
-static int open_chrdev(const char *path, const char *sysfs_dev)
-{
-	char node[64], buf[32];
-	unsigned int maj, min;
-	int fd, n, sfd;
-
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd >= 0 || errno != ENOENT)
-		return fd < 0 ? -errno : fd;
-	sfd = open(sysfs_dev, O_RDONLY | O_CLOEXEC);
-	if (sfd < 0)
-		return -ENODEV;
-	n = (int)read(sfd, buf, sizeof(buf) - 1);
-	close(sfd);
-	if (n <= 0)
-		return -ENODEV;
-	buf[n] = '\0';
-	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
-		return -ENODEV;
-	snprintf(node, sizeof(node), "/tmp/.xfer-chrdev.%d", (int)getpid());
-	if (mknod(node, S_IFCHR | 0600, makedev(maj, min)))
-		return -errno;
-	fd = open(node, O_RDWR | O_CLOEXEC);
-	n = errno;
-	unlink(node);
-	return fd < 0 ? -n : fd;
-}
 
 static void ebuf_free(void)
 {
@@ -264,55 +102,25 @@ static void ebuf_free(void)
 		if (ebuf.dmabuf >= 0)
 			close(ebuf.dmabuf);
 	}
-	if (ebuf.memfd >= 0)
-		close(ebuf.memfd);
+	hdmabuf_udmabuf_free(&ubuf);
 	hdmabuf_vgem_free(&vbuf);
 	ebuf.dmabuf = -1;
 	ebuf.map = NULL;
 	ebuf.size = 0;
-	ebuf.memfd = -1;
 	ebuf.own = false;
 }
 
 /* udmabuf over a sealed memfd of @size bytes, mapped through the memfd. */
 static int ebuf_udmabuf(uint64_t size)
 {
-	struct udmabuf_create c;
-	int udev, ret;
+	int ret = hdmabuf_udmabuf_alloc(size, &ubuf);
 
-	udev = open_chrdev("/dev/udmabuf", "/sys/class/misc/udmabuf/dev");
-	if (udev < 0)
-		return udev;
-	ebuf.own = true;
-	ebuf.size = size;
-	ebuf.memfd = memfd_create("xfer", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (ebuf.memfd < 0 || ftruncate(ebuf.memfd, (off_t)size) ||
-	    fcntl(ebuf.memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
-		ret = -errno;
-		goto fail;
-	}
-	memset(&c, 0, sizeof(c));
-	c.memfd = (uint32_t)ebuf.memfd;
-	c.flags = UDMABUF_FLAGS_CLOEXEC;
-	c.size = size;
-	ebuf.dmabuf = ioctl(udev, UDMABUF_CREATE, &c);
-	if (ebuf.dmabuf < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	ebuf.map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			ebuf.memfd, 0);
-	if (ebuf.map == MAP_FAILED) {
-		ebuf.map = NULL;
-		ret = -errno;
-		goto fail;
-	}
-	close(udev);
+	if (ret)
+		return ret;
+	ebuf.dmabuf = ubuf.dmabuf;
+	ebuf.map = ubuf.map;
+	ebuf.size = ubuf.size;
 	return 0;
-fail:
-	close(udev);
-	ebuf_free();
-	return ret;
 }
 
 /* A page-backed dma-buf from hdmabuf_testexp, mapped through the dma-buf. */
@@ -321,8 +129,8 @@ static int ebuf_testexp(uint64_t size)
 	struct hdmabuf_testexp_create c;
 	int tdev, ret;
 
-	tdev = open_chrdev("/dev/" HDMABUF_TESTEXP_NAME,
-			   "/sys/class/misc/" HDMABUF_TESTEXP_NAME "/dev");
+	tdev = hdmabuf_open_chrdev("/dev/" HDMABUF_TESTEXP_NAME,
+				   "/sys/class/misc/" HDMABUF_TESTEXP_NAME "/dev");
 	if (tdev < 0)
 		return tdev;
 	ebuf.own = true;
@@ -410,6 +218,16 @@ static int access_signal(void *p, bool write)
 	return access_sig;
 }
 
+/* Opens vgem once: 0, or -1 after a FAIL line. */
+static int need_vgem(const char *cmd)
+{
+	if (vcard < 0)
+		vcard = hdmabuf_vgem_open();
+	if (vcard < 0)
+		return fail(cmd, "open vgem: %s", strerror(-vcard));
+	return 0;
+}
+
 static int do_import(const char *hs, uint64_t secs, int *err_out)
 {
 	struct hyper_dmabuf_handle h;
@@ -437,9 +255,9 @@ static int do_import(const char *hs, uint64_t secs, int *err_out)
 	imp_fd = fd;
 	printf("info: import of %llu KiB took %.3f ms (dir map %.3f ms, data map %.3f ms, %.2f us/page)\n",
 	       (unsigned long long)imp_size >> 10, t1 - t0,
-	       stat_get("last_map_dir_ns") / 1e6,
-	       stat_get("last_map_data_ns") / 1e6,
-	       stat_get("last_map_data_ns") / 1e3 /
+	       stat_get(DEBUGFS "stats", "last_map_dir_ns") / 1e6,
+	       stat_get(DEBUGFS "stats", "last_map_data_ns") / 1e6,
+	       stat_get(DEBUGFS "stats", "last_map_data_ns") / 1e3 /
 	       (double)(imp_size / 4096 ? imp_size / 4096 : 1));
 	return 0;
 }
@@ -459,10 +277,8 @@ static int run(char **argv, int argc)
 			return fail(cmd, "usage: %s SIZE SEED", cmd);
 		ebuf_free();
 		if (!strcmp(cmd, "vgem")) {
-			if (vcard < 0)
-				vcard = hdmabuf_vgem_open();
-			if (vcard < 0)
-				return fail(cmd, "open vgem: %s", strerror(-vcard));
+			if (need_vgem(cmd))
+				return -1;
 			ret = hdmabuf_vgem_alloc_size(vcard, a, &vbuf);
 			ebuf.dmabuf = vbuf.dmabuf;
 			ebuf.map = vbuf.map;
@@ -479,7 +295,7 @@ static int run(char **argv, int argc)
 					  DMA_BUF_SYNC_WRITE);
 		if (ret)
 			return fail(cmd, "DMA_BUF_SYNC_START: %s", strerror(-ret));
-		fill(ebuf.map, ebuf.size, seed);
+		pattern_fill(ebuf.map, ebuf.size, seed);
 		hdmabuf_dmabuf_sync(ebuf.dmabuf, DMA_BUF_SYNC_END |
 				    DMA_BUF_SYNC_WRITE);
 		printf("ok %s %llu bytes\n", cmd, (unsigned long long)ebuf.size);
@@ -523,32 +339,15 @@ static int run(char **argv, int argc)
 			return fail(cmd, "usage: verify SEED (after a buffer)");
 		hdmabuf_dmabuf_sync(ebuf.dmabuf, DMA_BUF_SYNC_START |
 				    DMA_BUF_SYNC_READ);
-		bad = compare(ebuf.map, ebuf.size, seed);
+		bad = pattern_compare(ebuf.map, ebuf.size, seed);
 		hdmabuf_dmabuf_sync(ebuf.dmabuf, DMA_BUF_SYNC_END |
 				    DMA_BUF_SYNC_READ);
 		if (bad >= 0)
 			return fail(cmd, "word %lld differs", (long long)bad);
 		printf("ok verify\n");
 	} else if (!strcmp(cmd, "wait-released")) {
-		struct hyper_dmabuf_event ev;
-		double end;
-
-		if (argc < 2 || parse_u64(argv[1], &a))
-			return fail(cmd, "usage: wait-released SECS");
-		end = now_ms() + a * 1000.0;
-		for (;;) {
-			int left = (int)(end - now_ms());
-
-			if (left <= 0)
-				return fail(cmd, "no RELEASED event");
-			ret = hdmabuf_read_event(dev, &ev, left);
-			if (ret < 0 && ret != -EINTR)
-				return fail(cmd, "read event: %s", strerror(-ret));
-			if (ret == 1 && ev.type == HYPER_DMABUF_EVENT_RELEASED &&
-			    hdmabuf_handle_eq(&ev.handle, &exp_handle))
-				break;
-		}
-		printf("ok wait-released\n");
+		if (cmd_wait_released(cmd, dev, &exp_handle, argc, argv))
+			return -1;
 	} else if (!strcmp(cmd, "unexport")) {
 		uint32_t fl = argc > 1 && !strcmp(argv[1], "revoke") ?
 			      HYPER_DMABUF_UNEXPORT_REVOKE : 0;
@@ -588,9 +387,9 @@ static int run(char **argv, int argc)
 			return fail(cmd, "mmap: %s", strerror(errno));
 		t1 = now_ms();
 		if (wr)
-			fill(p, imp_size, seed);
+			pattern_fill(p, imp_size, seed);
 		else
-			bad = compare(p, imp_size, seed);
+			bad = pattern_compare(p, imp_size, seed);
 		munmap(p, imp_size);
 		if (bad >= 0)
 			return fail(cmd, "word %lld differs", (long long)bad);
@@ -667,7 +466,7 @@ static int run(char **argv, int argc)
 
 		if (argc < 2 || parse_u64(argv[1], &seed) || !held)
 			return fail(cmd, "usage: held-check SEED (after hold)");
-		bad = compare(held, imp_size, seed);
+		bad = pattern_compare(held, imp_size, seed);
 		if (bad >= 0)
 			return fail(cmd, "word %lld differs", (long long)bad);
 		printf("ok held-check\n");
@@ -682,40 +481,26 @@ static int run(char **argv, int argc)
 		munmap(held, imp_size);
 		held = NULL;
 		printf("ok held-faults\n");
-	} else if (!strcmp(cmd, "prime-refused")) {
-		struct drm_prime_handle ph = { .fd = imp_fd };
-		struct drm_gem_close cl = { 0 };
+	} else if (!strcmp(cmd, "prime-refused") ||
+		   !strcmp(cmd, "prime-import")) {
+		bool refused = !strcmp(cmd, "prime-refused");
+		uint32_t gem;
 
 		if (imp_fd < 0)
 			return fail(cmd, "nothing imported");
-		if (vcard < 0)
-			vcard = hdmabuf_vgem_open();
-		if (vcard < 0)
-			return fail(cmd, "open vgem: %s", strerror(-vcard));
-		if (!ioctl(vcard, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph)) {
-			cl.handle = ph.handle;
-			ioctl(vcard, DRM_IOCTL_GEM_CLOSE, &cl);
+		if (need_vgem(cmd))
+			return -1;
+		ret = hdmabuf_prime_import(vcard, imp_fd, &gem);
+		if (!ret)
+			hdmabuf_gem_close(vcard, gem);
+		if (refused && !ret)
 			return fail(cmd, "PRIME import of a read-only import worked");
-		}
-		if (errno != EACCES)
+		if (refused && ret != -EACCES)
 			return fail(cmd, "PRIME_FD_TO_HANDLE: %s, not EACCES",
-				    strerror(errno));
-		printf("ok prime-refused\n");
-	} else if (!strcmp(cmd, "prime-import")) {
-		struct drm_prime_handle ph = { .fd = imp_fd };
-		struct drm_gem_close cl = { 0 };
-
-		if (imp_fd < 0)
-			return fail(cmd, "nothing imported");
-		if (vcard < 0)
-			vcard = hdmabuf_vgem_open();
-		if (vcard < 0)
-			return fail(cmd, "open vgem: %s", strerror(-vcard));
-		if (ioctl(vcard, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph))
-			return fail(cmd, "PRIME_FD_TO_HANDLE: %s", strerror(errno));
-		cl.handle = ph.handle;
-		ioctl(vcard, DRM_IOCTL_GEM_CLOSE, &cl);
-		printf("ok prime-import\n");
+				    strerror(-ret));
+		if (!refused && ret)
+			return fail(cmd, "PRIME_FD_TO_HANDLE: %s", strerror(-ret));
+		printf("ok %s\n", cmd);
 	} else if (!strcmp(cmd, "release")) {
 		if (held)
 			munmap(held, imp_size);
@@ -735,10 +520,8 @@ static int run(char **argv, int argc)
 		fclose(f);
 		printf("ok stats\n");
 	} else if (!strcmp(cmd, "sleep")) {
-		if (argc < 2 || parse_u64(argv[1], &a))
-			return fail(cmd, "usage: sleep MS");
-		usleep(a * 1000);
-		printf("ok sleep\n");
+		if (cmd_sleep(cmd, argc, argv))
+			return -1;
 	} else {
 		return fail(cmd, "unknown command");
 	}
@@ -746,49 +529,7 @@ static int run(char **argv, int argc)
 	return 0;
 }
 
-static int run_line(char *line)
-{
-	char *argv[8], *save = NULL, *tok;
-	int argc = 0;
-
-	for (tok = strtok_r(line, " \t\n", &save); tok && argc < 8;
-	     tok = strtok_r(NULL, " \t\n", &save))
-		argv[argc++] = tok;
-	if (!argc || argv[0][0] == '#')
-		return 0;
-	return run(argv, argc);
-}
-
 int main(int argc, char **argv)
 {
-	int i, start;
-
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s - | CMD [ARGS] [: CMD [ARGS]]...\n",
-			PROG);
-		return 2;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	dev = hdmabuf_open(0);
-	if (dev < 0) {
-		fprintf(stderr, "%s: open %s: %s\n", PROG, HDMABUF_DEV,
-			strerror(-dev));
-		return 1;
-	}
-	if (!strcmp(argv[1], "-")) {
-		char line[256];
-
-		while (fgets(line, sizeof(line), stdin))
-			if (run_line(line))
-				return 1;
-		return 0;
-	}
-	for (start = 1, i = 1; i <= argc; i++) {
-		if (i < argc && strcmp(argv[i], ":"))
-			continue;
-		if (i > start && run(argv + start, i - start))
-			return 1;
-		start = i + 1;
-	}
-	return 0;
+	return run_main(PROG, argc, argv, &dev, run, NULL);
 }

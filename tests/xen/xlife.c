@@ -10,7 +10,7 @@
  * the moment it opened are seen); each prints "ok STEP ..." or
  * "FAIL STEP: reason", and the first failure ends the program with status
  * 1.  -t bounds every wait (default 60 s).  Buffers carry the pattern of
- * tests/xen/xfer.c: 64-bit little-endian word i of buffer k (counted from
+ * xtest.h: 64-bit little-endian word i of buffer k (counted from
  * 1) is k * 0x9e3779b97f4a7c15 ^ i * 0xbf58476d1ce4e5b9.
  *
  * Exporter steps (vgem buffers; the exports stay until unexport or exit):
@@ -57,7 +57,6 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,6 +70,7 @@
 #include <linux/dma-buf.h>
 
 #include "hyperdmabuf.h"
+#include "xtest.h"
 
 #define PROG		"xlife"
 #define PAGES_STATS	"/sys/kernel/debug/hyper_dmabuf_xen_pages/stats"
@@ -107,89 +107,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static inline uint64_t pattern(uint64_t seed, uint64_t i)
-{
-	return seed * 0x9e3779b97f4a7c15ULL ^ i * 0xbf58476d1ce4e5b9ULL;
-}
-
-static int fail(const char *step, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int fail(const char *step, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL %s: ", step);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return -1;
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!s)
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		*v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		*v <<= 20, end++;
-	return *end ? -1 : 0;
-}
-
-static const struct {
-	const char *name;
-	int err;
-} errnames[] = {
-	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EIO", EIO },
-	{ "EACCES", EACCES }, { "EBUSY", EBUSY }, { "EINVAL", EINVAL },
-	{ "ENODEV", ENODEV }, { "ESTALE", ESTALE }, { "ENXIO", ENXIO },
-	{ "ETIMEDOUT", ETIMEDOUT }, { "ECONNRESET", ECONNRESET },
-	{ "ENOTCONN", ENOTCONN }, { "EPROTO", EPROTO },
-};
-
-static int errno_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (!strcmp(s, errnames[i].name))
-			return errnames[i].err;
-	return -1;
-}
-
-static const char *errno_name(int err)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].err == err)
-			return errnames[i].name;
-	return "?";
-}
-
-/* Counter @name of a "name value" debugfs file, or -1. */
-static long long stat_get(const char *file, const char *name)
-{
-	char line[128], key[64];
-	long long v, found = -1;
-	FILE *f = fopen(file, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
 }
 
 static void print_counts(const char *what)
@@ -245,7 +162,6 @@ static int export_one(struct exp_buf *b, uint64_t size, uint64_t seed,
 		      bool rw)
 {
 	struct hyper_dmabuf_export e;
-	uint64_t *w, i;
 	int ret;
 
 	if (vcard < 0)
@@ -255,9 +171,7 @@ static int export_one(struct exp_buf *b, uint64_t size, uint64_t seed,
 	ret = hdmabuf_vgem_alloc_size(vcard, size, &b->vb);
 	if (ret)
 		return ret;
-	w = b->vb.map;
-	for (i = 0; i < b->vb.size / 8; i++)
-		w[i] = htole64(pattern(seed, i));
+	pattern_fill(b->vb.map, b->vb.size, seed);
 	memset(&e, 0, sizeof(e));
 	e.fd = b->vb.dmabuf;
 	e.backend = HYPER_DMABUF_BACKEND_XEN;
@@ -507,8 +421,8 @@ static int import_one(struct imp_buf *b, const struct hyper_dmabuf_handle *h,
 	}
 	w = b->map;
 	last = b->size / 8 - 1;
-	if (le64toh(w[0]) != pattern(seed, 0) ||
-	    le64toh(w[last]) != pattern(seed, last))
+	if (le64toh(w[0]) != pattern_word(seed, 0) ||
+	    le64toh(w[last]) != pattern_word(seed, last))
 		return fail(step, "buffer %llu: wrong data",
 			    (unsigned long long)seed);
 	return 0;
@@ -587,13 +501,14 @@ static int step_check(const char *step)
 	unsigned int i;
 
 	for (i = 0; i < nr_imps; i++) {
-		const volatile uint64_t *w = imps[i].map;
-		uint64_t k;
+		int64_t k = -1;
 
-		for (k = 0; w && k < imps[i].size / 8; k++)
-			if (le64toh(w[k]) != pattern(imps[i].seed, k))
-				return fail(step, "buffer %u word %llu", i,
-					    (unsigned long long)k);
+		if (imps[i].map)
+			k = pattern_compare(imps[i].map, imps[i].size,
+					    imps[i].seed);
+		if (k >= 0)
+			return fail(step, "buffer %u word %lld", i,
+				    (long long)k);
 	}
 	printf("ok check %u buffers\n", nr_imps);
 	return 0;
