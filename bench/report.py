@@ -6,13 +6,13 @@ Writes OUT.json (every record + the lab configuration + the summary),
 OUT.txt (the tables), OUT.png (latency vs size, gnuplot) and prints the
 tables, then the key ratios as the last lines.  See docs/performance.rst.
 """
-import argparse
-import datetime
-import json
 import os
 import shutil
 import subprocess
 import sys
+
+from benchlib import (add_table, fmt_us, latency_rows, now_utc, parse_args, print_results,
+                      read_packages, read_records, size_name, write_results)
 
 METHODS = ("copy", "gnt", "ours")
 PG = "hyper_dmabuf_xen_pages/stats/"
@@ -20,65 +20,10 @@ LABEL = {"copy": "copy (libxenvchan)", "gnt": "userspace grants (gntalloc+gntdev
          "ours": "hyper_dmabuf"}
 
 
-def size_name(n):
-    for unit, div in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= div and n % div == 0:
-            return "%d%s" % (n // div, unit)
-    return "%dB" % n
-
-
-def fmt_us(v):
-    if v is None:
-        return "-"
-    if v >= 100000:
-        return "%.0f ms" % (v / 1000)
-    if v >= 10000:
-        return "%.1f ms" % (v / 1000)
-    return "%.0f us" % v
-
-
-def table(head, rows):
-    w = [max(len(str(x)) for x in col) for col in zip(head, *rows)] if rows else [len(h) for h in head]
-    line = lambda r: "  ".join(str(x).rjust(w[i]) if i else str(x).ljust(w[i]) for i, x in enumerate(r))
-    return "\n".join([line(head), line(["-" * x for x in w])] + [line(r) for r in rows])
-
-
-def rst_table(head, rows):
-    w = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
-    sep = "  ".join("=" * x for x in w)
-    line = lambda r: "  ".join(str(x).ljust(w[i]) for i, x in enumerate(r)).rstrip()
-    return "\n".join([sep, line(head), sep] + [line(r) for r in rows] + [sep])
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--raw", required=True)
-    ap.add_argument("--packages")
-    ap.add_argument("--kernel")
-    ap.add_argument("--lab-rc", type=int, default=0)
-    ap.add_argument("--run-dir")
-    ap.add_argument("--config", default="")
-    ap.add_argument("--out", required=True)
-    a = ap.parse_args()
-
-    recs = []
-    if os.path.exists(a.raw):
-        with open(a.raw) as f:
-            for ln in f:
-                ln = ln.strip()
-                if not ln:
-                    continue
-                try:
-                    recs.append(json.loads(ln))
-                except ValueError:
-                    print("report: unparsable result line: %s" % ln[:200], file=sys.stderr)
-    pkgs = {}
-    if a.packages and os.path.exists(a.packages):
-        with open(a.packages) as f:
-            for ln in f:
-                p = ln.split()
-                if len(p) == 2:
-                    pkgs[p[0]] = p[1]
+    a = parse_args()
+    recs = read_records(a.raw, "report")
+    pkgs = read_packages(a.packages)
 
     first = lambda t: next((r for r in recs if r.get("type") == t), {})
     xen, exp = first("xen"), first("exporter")
@@ -90,7 +35,7 @@ def main():
             lat[(r["method"], r["size"])] = r
     sizes = sorted({s for (_, s) in lat})
     config = {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": now_utc(),
         "lab": "xen scenario: Xen under QEMU TCG (-smp 2), PV dom0 + 2 PV domUs (1 vCPU each); "
                "exporter domu1, importer domu2",
         "settings": a.config,
@@ -120,32 +65,9 @@ def main():
 
     # latency table
     head = ["size"] + ["%s median (min..max)" % m for m in METHODS] + ["copy/ours", "gnt/ours"]
-    rows, summary = [], []
-    for s in sizes:
-        row, srow = [size_name(s)], {"size": s}
-        for m in METHODS:
-            r = lat.get((m, s))
-            if r is None:
-                row.append("-")
-            elif "error" in r:
-                row.append("n/a (%s)" % r["error"])
-                srow[m] = {"error": r["error"]}
-            else:
-                row.append("%s (%s..%s)" % (fmt_us(r["median_us"]), fmt_us(r["min_us"]), fmt_us(r["max_us"])))
-                srow[m] = {k: r[k] for k in ("median_us", "min_us", "max_us", "reps")}
-        for m in ("copy", "gnt"):
-            c, o = lat.get((m, s), {}), lat.get(("ours", s), {})
-            if "median_us" in c and "median_us" in o and o["median_us"] > 0:
-                row.append("%.1fx" % (c["median_us"] / o["median_us"]))
-                srow["%s_over_ours" % m] = round(c["median_us"] / o["median_us"], 2)
-            else:
-                row.append("-")
-        rows.append(row)
-        summary.append(srow)
-    out.append("Latency: exporter has a filled buffer -> importer has it and read its last byte")
-    out.append(table(head, rows))
-    out.append("")
-    rst = {"latency": rst_table(head, rows)}
+    rows, summary = latency_rows(lat, sizes, METHODS, ("copy", "gnt"))
+    rst = {}
+    add_table(out, rst, "latency", "Latency: exporter has a filled buffer -> importer has it and read its last byte", head, rows)
 
     # sustained
     st = [r for r in recs if r.get("type") == "stream"]
@@ -154,10 +76,7 @@ def main():
                  "%.1f" % r["fps"] if "fps" in r else "n/a (%s)" % r.get("error"),
                  str(r.get("frames", "-")), "%.1f" % r["seconds"] if "seconds" in r else "-"] for r in st]
         h = ["method", "frame", "frames/s", "frames", "seconds"]
-        out.append("Sustained double-buffered producer/consumer")
-        out.append(table(h, rows))
-        out.append("")
-        rst["stream"] = rst_table(h, rows)
+        add_table(out, rst, "stream", "Sustained double-buffered producer/consumer", h, rows)
 
     # per-page cost
     pc = [r for r in recs if r.get("type") == "pagecost"]
@@ -182,10 +101,7 @@ def main():
                              "%.0f" % (2.0 * r["pages"] / (kmap + pmap)) if kmap + pmap else "-"])
         h = ["size", "pages", "IMPORT ioctl", "mmap+touch all", "total", "ns/page", "marginal ns/page",
              "map hypercalls (IMPORT + mmap)", "grant ops per hypercall"]
-        out.append("hyper_dmabuf per-page map cost (importer side, medians)")
-        out.append(table(h, rows))
-        out.append("")
-        rst["pagecost"] = rst_table(h, rows)
+        add_table(out, rst, "pagecost", "hyper_dmabuf per-page map cost (importer side, medians)", h, rows)
 
     # where the time of ours goes
     ob = [lat[k] for k in sorted(lat) if k[0] == "ours" and "imp_import_us" in lat[k]]
@@ -207,10 +123,7 @@ def main():
         h = ["size", "total", "EXPORT ioctl", "IMPORT ioctl", "of it: offer not there yet (retries)",
              "dir walk", "data grant maps",
              "ns/page", "mmap + read", "rest (handle over vchan, waits)"]
-        out.append("hyper_dmabuf latency breakdown (medians of each part)")
-        out.append(table(h, rows))
-        out.append("")
-        rst["breakdown"] = rst_table(h, rows)
+        add_table(out, rst, "breakdown", "hyper_dmabuf latency breakdown (medians of each part)", h, rows)
 
     # messages and hypercalls per import, directory pages
     ours = [lat[k] for k in sorted(lat) if k[0] == "ours" and "counters" in lat[k]]
@@ -232,10 +145,7 @@ def main():
                                        d.get("bound", "?"))])
         h = ["size", "pages", "core msgs exporter tx/rx", "importer tx/rx", "ring msgs/waits (both)",
              "importer map hypercalls (IMPORT + mmap)", "dir pages granted/read/bound"]
-        out.append("Messages and hypercalls per export+import (debugfs deltas, last repetition), directory pages")
-        out.append(table(h, rows))
-        out.append("")
-        rst["messages"] = rst_table(h, rows)
+        add_table(out, rst, "messages", "Messages and hypercalls per export+import (debugfs deltas, last repetition), directory pages", h, rows)
 
     sc = [r for r in recs if r.get("type") == "scale"]
     if sc:
@@ -243,10 +153,7 @@ def main():
                  "%s..%s" % (fmt_us(r.get("min_us")), fmt_us(r.get("max_us"))),
                  "%.1f s" % r["setup_s"] if "setup_s" in r else "-"] for r in sc]
         h = ["live exports", "1 MiB export+import median", "min..max", "setting up the live exports"]
-        out.append("Scale: export+import with N live exports on the same pair")
-        out.append(table(h, rows))
-        out.append("")
-        rst["scale"] = rst_table(h, rows)
+        add_table(out, rst, "scale", "Scale: export+import with N live exports on the same pair", h, rows)
 
     # the key ratios, last
     ratios = []
@@ -267,19 +174,9 @@ def main():
     if not config["ours_available"]:
         ratios.append("ours: not available (no Xen backend registered with hyper_dmabuf in this run)")
 
-    doc = {"config": config, "summary": {"latency": summary, "ratios": ratios}, "records": recs}
-    with open(a.out + ".json", "w") as f:
-        json.dump(doc, f, indent=1, sort_keys=False)
-        f.write("\n")
-    with open(a.out + ".txt", "w") as f:
-        f.write("\n".join(out + ratios) + "\n")
-    with open(a.out + ".rst.inc", "w") as f:
-        for k, v in rst.items():
-            f.write(".. %s\n\n%s\n\n" % (k, v))
+    write_results(a.out, config, summary, ratios, recs, out, rst)
     plot(a.out, lat, sizes)
-    print("\n".join(out))
-    print("results: %s.{json,txt,png}" % a.out)
-    print("\n".join(ratios))
+    print_results(a.out, "json,txt,png", out, ratios)
     return 0
 
 
