@@ -19,10 +19,8 @@
 #   build/bench/ (the raw lab output). Benchmarks never fail on slowness;
 #   the exit status is non-zero only when a run broke (a wrong byte, a
 #   protocol error, a timeout, a failed lab boot or build).
-set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$TOP" || exit 2
-[ "$(id -u)" = 0 ] || { echo "bench: the lab needs root" >&2; exit 2; }
+. "$TOP/bench/lib.sh"
 # BENCH_SCENARIOS ("xen virtio": the virtio phase, bench/run-virtio.sh,
 # is a second lab run after the xen one; "xen" or "virtio" runs one half)
 scens=" ${BENCH_SCENARIOS:-xen virtio} "
@@ -57,7 +55,7 @@ cat >"$OUT/overlay/bench.conf" <<-EOF
 	BENCH_IMPORT_ARGS="--timeout $wait"
 	BENCH_TIMEOUT=$((lab_timeout - 60))
 EOF
-skip=$(ls tests/lab/guest/xen/*/*.sh 2>/dev/null | xargs -r -n1 basename | sed 's/\.sh$//' | sort -u | tr '\n' ' ')
+skip=$(bench_skip xen)
 
 export LAB_GUEST_OVERLAY=$OUT/overlay
 export LAB_GUEST_MAKE=bench-guest
@@ -70,25 +68,9 @@ export LAB_XEN_DOMU_CFG=$'max_grant_frames = 1024\nmax_maptrack_frames = 4096'
 export LAB_XEN_DOM0_ARGS="lab.timeout=$((lab_timeout - 40))"
 export LAB_TIMEOUT_XEN=$lab_timeout
 echo "bench: lab run (xen scenario, kernel $K): sizes $sizes, reps $reps/$reps_large, pagecost $pagecost, scale $scale, ${secs}s streams, budget ${budget}s, QEMU limit ${lab_timeout}s"
-SCENARIOS=xen KERNELS=$K tests/lab/run.sh check 2>&1 | tee "$OUT/lab.out"
-lab_rc=${PIPESTATUS[0]}
-
-run_dir=$(sed -n 's/^== hyper_dmabuf lab summary (run dir \([^ ,]*\).*/\1/p' "$OUT/lab.out" | tail -n1)
-if [ -z "$run_dir" ] || [ ! -d "$run_dir" ]; then
-	echo "bench: the lab run did not complete (see $OUT/lab.out)" >&2
-	exit 1
-fi
-log_dir=$(ls -d "$run_dir"/xen-* 2>/dev/null | head -n1)
-for r in dom0 domu1 domu2; do
-	[ -f "$log_dir/$r.log" ] || continue
-	tr -d '\r' <"$log_dir/$r.log" | sed -n "s/^.*@@BENCH //p" | sed "s/^{/{\"from\":\"$r\",/" >>"$OUT/raw.jsonl"
-done
-cp "$log_dir"/*.log "$OUT/" 2>/dev/null
-root=$(ls -d "${LAB_CACHE:-/var/cache/hyper_dmabuf-lab}"/root-* 2>/dev/null | head -n1)
-python3 bench/report.py --raw "$OUT/raw.jsonl" --packages "$root/.lab-packages" \
-	--kernel "$K" --lab-rc "$lab_rc" --run-dir "$run_dir" \
-	--config "xen_mem_mb=$LAB_XEN_MEM domu_mem_mb=$LAB_DOMU_MEM dom0_mem_mb=512 $LAB_XEN_ARGS quick=${BENCH_QUICK:-0}" \
-	--out "bench/results/xen-$K$([ "${BENCH_QUICK:-0}" = 1 ] && echo -quick)"
+bench_lab xen "$OUT" dom0 domu1 domu2
+bench_report report.py "$OUT" \
+	"xen_mem_mb=$LAB_XEN_MEM domu_mem_mb=$LAB_DOMU_MEM dom0_mem_mb=512 $LAB_XEN_ARGS quick=${BENCH_QUICK:-0}" xen
 rc=$?
 if [ "$lab_rc" != 0 ]; then
 	echo "bench: the lab run failed (logs $run_dir)" >&2
