@@ -4,13 +4,20 @@
  *
  *   replay TARGET=PATH...
  *
- * PATH is a file or a directory (its regular files, sorted).  Both targets
+ * PATH is a file or a directory (its regular files, sorted).  The targets
  * are linked into one binary (their LLVMFuzzerTestOneInput renamed by the
  * Makefile) so that one TAP stream with a single plan covers the whole
- * corpus.  Each input runs in a forked child, so a crash or sanitizer
- * abort is reported as "not ok" for that input and the rest still run.
+ * corpus.  Each input runs in a forked child from an exact-size heap copy,
+ * so a crash or sanitizer abort is reported as "not ok" for that input and
+ * the rest still run.
+ *
+ * The targets are protocol/'s fuzz_msg and fuzz_pgdir (tests/fuzz), or
+ * the one that REPLAY_TARGET names (tools/hyper_dmabufd/tests builds its
+ * fuzz_hdmabufd replay from this file).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,15 +27,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef REPLAY_TARGET
+/* One target (-DREPLAY_TARGET='"NAME"'), its entry point as libFuzzer's. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#else
 int fuzz_msg_one(const uint8_t *data, size_t size);
 int fuzz_pgdir_one(const uint8_t *data, size_t size);
+#endif
 
 static const struct {
 	const char *name;
 	int (*fn)(const uint8_t *data, size_t size);
 } targets[] = {
+#ifdef REPLAY_TARGET
+	{ REPLAY_TARGET, LLVMFuzzerTestOneInput },
+#else
 	{ "fuzz_msg", fuzz_msg_one },
 	{ "fuzz_pgdir", fuzz_pgdir_one },
+#endif
 };
 
 struct item {
@@ -125,6 +141,10 @@ int main(int argc, char **argv)
 	char *eq;
 	pid_t pid;
 
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s TARGET=PATH...\n", argv[0]);
+		return 2;
+	}
 	for (a = 1; a < argc; a++) {
 		eq = strchr(argv[a], '=');
 		if (!eq) {
