@@ -21,7 +21,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include <linux/dma-buf.h>
@@ -30,6 +29,7 @@
 #include <drm/drm_mode.h>
 
 #include "hdmabuf_common.h"
+#include "hyperdmabuf.h"
 
 uint64_t now_ms(void)
 {
@@ -50,21 +50,15 @@ void sleep_ms(unsigned int ms)
 
 /* ---------------------------------------------------------------- device */
 
+/* tools/lib/device.c's, compiled in with tools/lib/vgem.c (see vgem below) */
 int hdm_open(int extra_flags)
 {
-	int fd = open(HDM_DEV, O_RDWR | O_CLOEXEC | extra_flags);
-
-	return fd < 0 ? -errno : fd;
+	return hdmabuf_open(extra_flags);
 }
 
 int hdm_ioctl(int fd, unsigned long req, void *arg)
 {
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && errno == EINTR);
-	return ret < 0 ? -errno : 0;
+	return hdmabuf_ioctl(fd, req, arg);
 }
 
 void hdm_export_init(struct hyper_dmabuf_export *e, int dmabuf_fd)
@@ -288,70 +282,19 @@ void hdm_ctx_close(struct hdm_ctx *c)
 /* ---------------------------------------------------------------- vgem */
 
 /*
- * tools/lib/vgem.c has the same helpers.  This file stays self-contained
- * because bench/ and tests/lab/guest/virtio/xfer compile it on its own
- * (with just the uapi and selftests include paths); sharing the library
- * would mean changing all of their builds together.
+ * tools/lib/vgem.c's helpers: every build of this file compiles
+ * tools/lib/vgem.c and tools/lib/device.c with it (-I tools/lib).  A
+ * struct vgem_buf holds the fields of the library's struct
+ * hdmabuf_vgem_buf that the tests use.
  */
-
-/* Without devtmpfs: a private node made from /sys/class/drm/cardN/dev. */
-static int open_sysfs_chrdev(int card)
-{
-	char path[64], buf[32];
-	unsigned int maj, min;
-	int fd, n, sfd;
-
-	snprintf(path, sizeof(path), "/sys/class/drm/card%d/dev", card);
-	sfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (sfd < 0)
-		return -1;
-	n = (int)read(sfd, buf, sizeof(buf) - 1);
-	close(sfd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
-		return -1;
-	snprintf(path, sizeof(path), "/tmp/hdmabuf-card%d.%d", card,
-		 (int)getpid());
-	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
-		return -1;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	unlink(path);
-	return fd;
-}
-
 int vgem_open(void)
 {
-	char path[64], name[32];
-	int i;
-
-	for (i = 0; i < 64; i++) {
-		struct drm_version v;
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			fd = open_sysfs_chrdev(i);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -ENODEV;
+	return hdmabuf_vgem_open();
 }
 
 int vgem_alloc(int card, uint64_t size, struct vgem_buf *b)
 {
-	struct drm_mode_create_dumb create;
-	struct drm_mode_map_dumb map;
-	struct drm_prime_handle prime;
+	struct hdmabuf_vgem_buf vb;
 	int ret;
 
 	memset(b, 0, sizeof(*b));
@@ -359,63 +302,34 @@ int vgem_alloc(int card, uint64_t size, struct vgem_buf *b)
 	b->dmabuf = -1;
 	if (!size || size % 4096)
 		return -EINVAL;
-
-	memset(&create, 0, sizeof(create));
-	create.width = 1024;		/* 4096-byte lines at 32 bpp */
-	create.height = (uint32_t)(size / 4096);
-	create.bpp = 32;
-	if (ioctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		return -errno;
-	b->gem = create.handle;
-	b->size = create.size;
-	b->pitch = create.pitch;
+	ret = hdmabuf_vgem_alloc_size(card, size, &vb);
+	if (ret)
+		return ret;
+	b->gem = vb.gem;
+	b->size = vb.size;
+	b->pitch = vb.pitch;
+	b->dmabuf = vb.dmabuf;
+	b->map = vb.map;
 	if (b->size < size) {
-		ret = -EINVAL;
-		goto fail;
-	}
-
-	memset(&prime, 0, sizeof(prime));
-	prime.handle = b->gem;
-	prime.flags = DRM_CLOEXEC | DRM_RDWR;
-	prime.fd = -1;
-	if (ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime)) {
-		ret = -errno;
-		goto fail;
-	}
-	b->dmabuf = prime.fd;
-
-	memset(&map, 0, sizeof(map));
-	map.handle = b->gem;
-	if (ioctl(card, DRM_IOCTL_MODE_MAP_DUMB, &map)) {
-		ret = -errno;
-		goto fail;
-	}
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, card,
-		      (off_t)map.offset);
-	if (b->map == MAP_FAILED) {
-		b->map = NULL;
-		ret = -errno;
-		goto fail;
+		vgem_free(b);
+		return -EINVAL;
 	}
 	return 0;
-fail:
-	vgem_free(b);
-	return ret;
 }
 
 void vgem_free(struct vgem_buf *b)
 {
-	if (b->map)
-		munmap(b->map, b->size);
-	b->map = NULL;
-	if (b->dmabuf >= 0)
-		close(b->dmabuf);
-	b->dmabuf = -1;
-	if (b->gem) {
-		struct drm_gem_close gc = { .handle = b->gem };
+	struct hdmabuf_vgem_buf vb = {
+		.card = b->card,
+		.gem = b->gem,
+		.size = b->size,
+		.dmabuf = b->dmabuf,
+		.map = b->map,
+	};
 
-		ioctl(b->card, DRM_IOCTL_GEM_CLOSE, &gc);
-	}
+	hdmabuf_vgem_free(&vb);
+	b->map = NULL;
+	b->dmabuf = -1;
 	b->gem = 0;
 }
 
