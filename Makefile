@@ -167,10 +167,12 @@ sparse: kdir-check
 # ---------------------------------------------------------------- demo
 
 # A guest compositor's frames on the host (docs/demo.rst): DEMO=xen|single,
-# DEMO_FRAMES (60), DEMO_FPS (0), DEMO_KERNEL (6.12).  Runs as root.
+# DEMO_FRAMES (60), DEMO_FPS (0), DEMO_SYNC (fences|release), DEMO_KERNEL
+# (6.12).  Runs as root.
 demo:
 	@DEMO="$(DEMO)" DEMO_FRAMES="$(DEMO_FRAMES)" DEMO_FPS="$(DEMO_FPS)" \
-	DEMO_KERNEL="$(DEMO_KERNEL)" LAB_CACHE="$(LAB_CACHE)" tests/lab/demo.sh
+	DEMO_SYNC="$(DEMO_SYNC)" DEMO_KERNEL="$(DEMO_KERNEL)" \
+	LAB_CACHE="$(LAB_CACHE)" tests/lab/demo.sh
 
 clean: clean-modules
 	rm -rf build tests/unit/build tests/fuzz/build tests/uapi/build \

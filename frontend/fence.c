@@ -256,6 +256,39 @@ static struct dma_resv *hdmabuf_fence_target(struct hdmabuf_peer *peer,
 	return *dmabuf ? (*dmabuf)->resv : NULL;
 }
 
+/*
+ * Tells user space that @p now guards our side of its buffer: the file
+ * that exported it (like RELEASED), or every file for an offer (like
+ * OFFER).  Posted after the proxy is in place, so a reader of the event
+ * that then waits on the buffer waits for the peer's work.
+ */
+static void hdmabuf_fence_rx_event(struct hdmabuf_peer *peer,
+				   const struct hdmabuf_proxy *p)
+{
+	struct hyper_dmabuf_event ev = {
+		.type = HYPER_DMABUF_EVENT_FENCE,
+		.flags = p->write ? HYPER_DMABUF_FENCE_WRITE : 0,
+		.handle = p->handle,
+		.backend = peer->type,
+		.peer = peer->domid,
+		.size = p->base.seqno,
+	};
+	struct hdmabuf_export *exp;
+	bool ours;
+
+	mutex_lock(&hdmabuf_lock);
+	exp = hdmabuf_export_lookup(p->handle.bytes);
+	/* A loopback handle is both our export and our offer: ask @peer. */
+	ours = exp && exp->peer == peer;
+	if (ours && exp->owner)
+		hdmabuf_event_post(exp->owner, &ev);
+	if (exp)
+		hdmabuf_export_put(exp);
+	mutex_unlock(&hdmabuf_lock);
+	if (!ours)
+		hdmabuf_event_broadcast(&ev);
+}
+
 static int hdmabuf_fence_rx_attach(struct hdmabuf_peer *peer,
 				   const struct hdmabuf_msg_fence *m)
 {
@@ -316,6 +349,8 @@ static int hdmabuf_fence_rx_attach(struct hdmabuf_peer *peer,
 
 	if (resv)
 		ret = hdmabuf_proxy_install(p, resv);
+	if (!ret)
+		hdmabuf_fence_rx_event(peer, p);
 	dma_fence_put(&p->base);
 out_put:
 	if (dmabuf)

@@ -55,7 +55,8 @@ static int hdmabuf_ioctl_get_info(struct hdmabuf_file *file, void *data)
 	info->features = HYPER_DMABUF_FEAT_MMAP | HYPER_DMABUF_FEAT_VMAP |
 			 HYPER_DMABUF_FEAT_CPU_ACCESS |
 			 HYPER_DMABUF_FEAT_REVOKE | HYPER_DMABUF_FEAT_EVENTS |
-			 HYPER_DMABUF_FEAT_UEVENTS | HYPER_DMABUF_FEAT_FENCES;
+			 HYPER_DMABUF_FEAT_UEVENTS | HYPER_DMABUF_FEAT_FENCES |
+			 HYPER_DMABUF_FEAT_FENCE_EVENTS;
 	info->max_size = (u64)hdmabuf_max_size_mb << 20;
 	info->max_opaque = min_t(u32, hdmabuf_max_opaque, HDMABUF_MAX_OPAQUE);
 	info->max_exports = hdmabuf_max_exports;

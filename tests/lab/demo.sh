@@ -13,6 +13,9 @@
 #                loopback backend in one VM) or virtio (not available yet)
 #   DEMO_FRAMES  frames to send (60)
 #   DEMO_FPS     pacing of the compositor, 0 = as fast as released (0)
+#   DEMO_SYNC    fences (default: the compositor reuses a buffer once the
+#                importer's read fence has signalled) or release (once the
+#                importer has released its import)
 #   DEMO_KERNEL  guest kernel, 6.12 or 6.1 (6.12)
 #   DEMO_OUT     output directory (build/demo)
 # Exit status: 0 when every frame crossed and the last PNG is exact.
@@ -22,6 +25,7 @@ REPO=$(cd "$LAB_DIR/../.." && pwd)
 OUT=${DEMO_OUT:-$REPO/build/demo}
 FRAMES=${DEMO_FRAMES:-60}
 FPS=${DEMO_FPS:-0}
+SYNC=${DEMO_SYNC:-fences}
 KERNEL=${DEMO_KERNEL:-6.12}
 DEMO=${DEMO:-}
 
@@ -49,6 +53,7 @@ virtio)
 esac
 [[ $FRAMES =~ ^[1-9][0-9]{0,5}$ ]] || die "DEMO_FRAMES must be a number from 1 to 999999"
 [[ $FPS =~ ^[0-9]{1,3}$ ]] || die "DEMO_FPS must be a number from 0 to 999"
+[[ $SYNC =~ ^(fences|release)$ ]] || die "DEMO_SYNC must be fences or release"
 [ "$(id -u)" = 0 ] || die "the lab needs root (mmdebstrap, chroot, namespaces); run as root"
 
 # the host-side checker (and its build dependencies on a fresh machine)
@@ -61,9 +66,9 @@ mkdir -p "$OUT"
 # only the demo runs: every other test of the scenario is skipped
 skip=$(ls "$LAB_DIR"/guest/$scen/*/*.sh | xargs -n1 basename | sed 's/\.sh$//' |
 	grep -vx 70-demo | sort -u | tr '\n' ' ')
-echo "== make demo: $DEMO, $FRAMES frames, kernel $KERNEL (lab log: $OUT/lab.log) =="
+echo "== make demo: $DEMO, $FRAMES frames, sync $SYNC, kernel $KERNEL (lab log: $OUT/lab.log) =="
 SCENARIOS=$scen KERNELS=$KERNEL LAB_SKIP="$skip" \
-	LAB_GUEST_ARGS="lab.demo=1 demo.frames=$FRAMES demo.fps=$FPS" \
+	LAB_GUEST_ARGS="lab.demo=1 demo.frames=$FRAMES demo.fps=$FPS demo.sync=$SYNC" \
 	"$LAB_DIR/run.sh" check 2>&1 | tee "$OUT/lab.log"
 lab_rc=${PIPESTATUS[0]}
 run_dir=$(sed -n 's/^== hyper_dmabuf lab summary (run dir \([^,]*\),.*/\1/p' "$OUT/lab.log")
@@ -94,7 +99,7 @@ if [ -f "$OUT/manifest" ]; then
 fi
 
 comp=$(tr -d '\r' <"$logs/$exp.log" | sed -n 's/.*@@DEMO compositor //p' | tail -n 1)
-crossed=$(sed -n 's/.*released by the importer \([0-9]*\),.*/\1/p' <<<"$comp")
+crossed=$(sed -n 's/.*done by the importer \([0-9]*\),.*/\1/p' <<<"$comp")
 fps=$(sed -n 's/.*, \([0-9.]*\) fps.*/\1/p' <<<"$comp")
 secs=$(sed -n 's/.*importer [0-9]*, \([0-9.]*\) s,.*/\1/p' <<<"$comp")
 last=$OUT/png/$(printf 'frame-%08d.png' $((FRAMES - 1)))
@@ -103,8 +108,13 @@ echo
 echo "== make demo ($DEMO, kernel $KERNEL): $path =="
 rc=0
 if [ -n "$crossed" ]; then
-	echo "frames crossed:    $crossed of $FRAMES (exported by hyperdmabuf-compositor, imported and released by hyper_dmabuf-importd)"
-	echo "frames per second: $fps ($crossed frames in $secs s, export to release, PNG encoding included; QEMU TCG)"
+	if [ "$SYNC" = fences ]; then
+		how="2 buffers exported once; each frame a write fence, taken with the importer's read fence"
+	else
+		how="each frame exported, imported and released"
+	fi
+	echo "frames crossed:    $crossed of $FRAMES (hyperdmabuf-compositor -> hyper_dmabuf-importd, sync $SYNC: $how)"
+	echo "frames per second: $fps ($crossed frames in $secs s, first frame to the importer's last copy, PNG encoding included; QEMU TCG)"
 else
 	echo "frames crossed:    unknown (no compositor report in $logs/$exp.log)"
 	rc=1

@@ -26,6 +26,9 @@
  *     fences of an offer without an import); nothing pending: seqno 0;
  *   - NR_FRAMES fenced frames, then live_fences and live_fence_waits are
  *     back to their baseline;
+ *   - FENCE events (FEAT_FENCE_EVENTS): the importer's files get the
+ *     exporter's write fence, only the exporting file gets the importer's
+ *     read fence, each with the sender's seqno, once the proxy is in place;
  *   - tracepoints (tracefs events/hyper_dmabuf): both sides of an ATTACH
  *     and of its SIGNAL, a timeout and a peer going down show up in the
  *     trace with their seqnos and errors.
@@ -347,6 +350,90 @@ TEST_F_TIMEOUT(fence, importer_holds_exporter_writer, 60)
 	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1, &id));
 	EXPECT_EQ(0, vgem_signal(self->c.card, id));
 	gc.handle = prime.handle;
+	ioctl(self->c.card, DRM_IOCTL_GEM_CLOSE, &gc);
+}
+
+/* The next FENCE record on @fd from domain @peer; 0 or -errno. */
+static int next_fence_event(int fd, uint64_t peer,
+			    struct hyper_dmabuf_event *ev)
+{
+	int ret;
+
+	do {
+		ret = hdm_wait_event(fd, HYPER_DMABUF_EVENT_FENCE, NULL,
+				     HDM_ASYNC_MS, ev);
+	} while (!ret && ev->peer != peer);
+	return ret;
+}
+
+/* Whether @fd has a FENCE record from @peer queued (drains the queue). */
+static bool has_fence_event(int fd, uint64_t peer)
+{
+	struct hyper_dmabuf_event ev;
+	bool found = false;
+
+	while (!hdm_wait_event(fd, HYPER_DMABUF_EVENT_FENCE, NULL, 0, &ev))
+		found |= ev.peer == peer;
+	return found;
+}
+
+/*
+ * FENCE events: the importing side hears of the exporter's write fence
+ * (every file, like OFFER), the exporting file of the importer's read
+ * fence (that file only, like RELEASED), each after the proxy is in
+ * place, with the seqno FENCE_ATTACH returned on the other side.
+ */
+TEST_F_TIMEOUT(fence, events, 60)
+{
+	struct hyper_dmabuf_event ev;
+	struct hyper_dmabuf_info info;
+	struct drm_prime_handle prime;
+	struct drm_gem_close gc = { 0 };
+	uint64_t seqno = 0;
+
+	NEED_BUF();
+	ASSERT_EQ(0, hdm_get_info(self->c.exp, &info));
+	ASSERT_NE(0ULL, (unsigned long long)(info.features &
+					    HYPER_DMABUF_FEAT_FENCE_EVENTS));
+	ASSERT_EQ(0, share(self, HYPER_DMABUF_EXPORT_RW, true));
+	hdm_drain_events(self->c.exp);
+	hdm_drain_events(self->c.imp);
+
+	/* Exporter (domain 0) -> importer (domain HDM_LO_PEER). */
+	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
+				&self->pending));
+	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+				  HYPER_DMABUF_FENCE_WRITE, &seqno));
+	ASSERT_EQ(0, next_fence_event(self->c.imp, 0, &ev));
+	EXPECT_TRUE(hdm_handle_eq(&ev.handle, &self->h));
+	EXPECT_EQ((uint32_t)HYPER_DMABUF_FENCE_WRITE, ev.flags);
+	EXPECT_EQ((uint32_t)HYPER_DMABUF_BACKEND_LOOPBACK, ev.backend);
+	EXPECT_EQ(seqno, ev.size);
+	/* Posted once the proxy guards the import. */
+	EXPECT_FALSE(ready_now(self->imp_fd, POLLIN));
+	ASSERT_EQ(0, vgem_signal(self->c.card, self->pending));
+	self->pending = 0;
+	EXPECT_LE(0, wait_ms(self->imp_fd, POLLIN, 5000));
+
+	/* Importer -> exporter: a read fence on the import. */
+	memset(&prime, 0, sizeof(prime));
+	prime.fd = self->imp_fd;
+	ASSERT_EQ(0, hdm_ioctl(self->c.card, DRM_IOCTL_PRIME_FD_TO_HANDLE,
+			       &prime));
+	gc.handle = prime.handle;
+	ASSERT_EQ(0, vgem_fence(self->c.card, prime.handle, 0,
+				&self->pending));
+	ASSERT_EQ(0, fence_attach(self->c.imp, &self->h, -1, 0, &seqno));
+	ASSERT_EQ(0, next_fence_event(self->c.exp, HDM_LO_PEER, &ev));
+	EXPECT_TRUE(hdm_handle_eq(&ev.handle, &self->h));
+	EXPECT_EQ(0U, ev.flags);
+	EXPECT_EQ(seqno, ev.size);
+	EXPECT_FALSE(ready_now(self->buf.dmabuf, POLLOUT));
+	/* Only the exporting file hears of it. */
+	EXPECT_FALSE(has_fence_event(self->c.imp, HDM_LO_PEER));
+	ASSERT_EQ(0, vgem_signal(self->c.card, self->pending));
+	self->pending = 0;
+	EXPECT_LE(0, wait_ms(self->buf.dmabuf, POLLOUT, 5000));
 	ioctl(self->c.card, DRM_IOCTL_GEM_CLOSE, &gc);
 }
 

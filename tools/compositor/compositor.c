@@ -4,9 +4,17 @@
  * animated test pattern (pattern.h) into a ring of vgem dumb buffers, the
  * way a compositor fills its scanout buffers, and shares every finished
  * frame with another domain through /dev/hyper_dmabuf, with typed
- * metadata (XRGB8888, width, height, stride).  A buffer is drawn into
- * again only after the importer has released it (a RELEASED event on our
- * file) and it has been unexported.
+ * metadata (XRGB8888, width, height, stride).
+ *
+ * Two ways to know when a buffer may be drawn into again (--sync):
+ *  - release: every frame is a new export; the buffer is reused once the
+ *    importer has released it (a RELEASED event) and it is unexported;
+ *  - fences (default): every buffer is exported once.  A frame is a write
+ *    fence (vgem's, standing in for a GPU's rendering fence) attached with
+ *    FENCE_ATTACH before drawing and signalled after it; the importer
+ *    takes the frame by attaching its read fence to the buffer (a FENCE
+ *    event here), and the buffer is drawn into again once that fence has
+ *    signalled (poll() POLLOUT on the dma-buf, i.e. implicit sync).
  */
 #include <err.h>
 #include <errno.h>
@@ -47,6 +55,10 @@ struct fb_slot {
 	int exported;		/* handle is a live export of ours */
 	int released;		/* the importer has let go of it */
 	uint32_t frame;		/* frame shown in it */
+	/* --sync fences */
+	uint32_t gem;		/* vgem handle of the buffer, for fences */
+	int shown;		/* a frame was announced in it */
+	int taken;		/* ... and the importer's read fence came */
 };
 
 struct compositor {
@@ -56,8 +68,10 @@ struct compositor {
 	unsigned int nr_bufs;
 	unsigned int timeout_ms;
 	int verbose;
+	int fences;		/* --sync fences */
+	int card;		/* vgem, or -1 */
 	struct fb_slot slot[MAX_BUFFERS];
-	unsigned long long released;	/* RELEASED events for our frames */
+	unsigned long long released;	/* frames the importer is done with */
 	unsigned long long max_wait_ms;	/* longest wait for a free buffer */
 };
 
@@ -170,35 +184,53 @@ static int handle_event(struct compositor *c,
 		warnx("the importing domain went down");
 		return -1;
 	}
+	/* In fences mode: the importer's read fence on a frame of ours. */
+	if (ev->type == HYPER_DMABUF_EVENT_FENCE && c->fences &&
+	    ev->backend == c->backend && ev->peer == c->peer &&
+	    !(ev->flags & HYPER_DMABUF_FENCE_WRITE)) {
+		for (i = 0; i < c->nr_bufs; i++) {
+			struct fb_slot *s = &c->slot[i];
+
+			if (s->shown && !s->taken &&
+			    hdmabuf_handle_eq(&s->handle, &ev->handle))
+				s->taken = 1;
+		}
+		return 0;
+	}
 	if (ev->type != HYPER_DMABUF_EVENT_RELEASED)
 		return 0;
 	for (i = 0; i < c->nr_bufs; i++) {
 		struct fb_slot *s = &c->slot[i];
 
 		if (s->exported && !s->released &&
-		    !memcmp(&s->handle, &ev->handle, sizeof(s->handle))) {
+		    hdmabuf_handle_eq(&s->handle, &ev->handle)) {
 			s->released = 1;
-			c->released++;
+			if (!c->fences)
+				c->released++;
 		}
 	}
 	return 0;
 }
 
-/* Read events until slot @s is released, at most c->timeout_ms. */
-static int wait_released(struct compositor *c, struct fb_slot *s)
+/*
+ * Read events until *@flag (a field of slot @s that handle_event() sets)
+ * is set, at most c->timeout_ms; @what names it in the error message.
+ */
+static int wait_flag(struct compositor *c, struct fb_slot *s, int *flag,
+		     const char *what)
 {
 	uint64_t start = now_us(), deadline = start + c->timeout_ms * 1000ULL;
 	struct hyper_dmabuf_event ev[16];
 
-	while (!s->released) {
+	while (!*flag) {
 		struct pollfd pfd = { .fd = c->dev, .events = POLLIN };
 		uint64_t now = now_us();
 		ssize_t n, i;
 		int ret;
 
 		if (now >= deadline) {
-			warnx("frame %u was not released within %u ms",
-			      s->frame, c->timeout_ms);
+			warnx("frame %u was not %s within %u ms", s->frame,
+			      what, c->timeout_ms);
 			return -1;
 		}
 		ret = poll(&pfd, 1, (int)((deadline - now + 999) / 1000));
@@ -219,20 +251,28 @@ static int wait_released(struct compositor *c, struct fb_slot *s)
 			if (handle_event(c, &ev[i]))
 				return -1;
 	}
-	if ((now_us() - start) / 1000 > c->max_wait_ms)
-		c->max_wait_ms = (now_us() - start) / 1000;
 	return 0;
+}
+
+static void account_wait(struct compositor *c, uint64_t start)
+{
+	uint64_t ms = (now_us() - start) / 1000;
+
+	if (ms > c->max_wait_ms)
+		c->max_wait_ms = ms;
 }
 
 /* The buffer is free again: drop the (released) export. */
 static int recycle(struct compositor *c, struct fb_slot *s)
 {
 	struct hyper_dmabuf_unexport u;
+	uint64_t start = now_us();
 
 	if (!s->exported)
 		return 0;
-	if (wait_released(c, s))
+	if (wait_flag(c, s, &s->released, "released by the importer"))
 		return -1;
+	account_wait(c, start);
 	memset(&u, 0, sizeof(u));
 	u.handle = s->handle;
 	u.timeout_ms = 0;	/* released: returns at once */
@@ -246,33 +286,40 @@ static int recycle(struct compositor *c, struct fb_slot *s)
 
 /* ---------------------------------------------------------------- frames */
 
-static int render(struct fb_slot *s, uint32_t frame)
+static void draw(struct fb_slot *s, uint32_t frame)
 {
 	uint32_t y;
 
-	if (hdmabuf_dmabuf_sync(s->fb.dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE)) {
-		warn("DMA_BUF_IOCTL_SYNC start");
-		return -1;
-	}
 	for (y = 0; y < PATTERN_HEIGHT; y++)
 		pattern_row(frame, y,
 			    (uint32_t *)((char *)s->fb.map +
 					 (size_t)y * s->fb.pitch));
+	s->frame = frame;
+}
+
+static int render(struct fb_slot *s, uint32_t frame)
+{
+	if (hdmabuf_dmabuf_sync(s->fb.dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE)) {
+		warn("DMA_BUF_IOCTL_SYNC start");
+		return -1;
+	}
+	draw(s, frame);
 	if (hdmabuf_dmabuf_sync(s->fb.dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE)) {
 		warn("DMA_BUF_IOCTL_SYNC end");
 		return -1;
 	}
-	s->frame = frame;
 	return 0;
 }
 
-static int export_frame(struct compositor *c, struct fb_slot *s)
+/* Export @s; its opaque metadata is "@label=@value" ("frame=7"). */
+static int export_frame(struct compositor *c, struct fb_slot *s,
+			const char *label, unsigned int value)
 {
 	struct hyper_dmabuf_export e;
 	char opaque[32];
 	int n;
 
-	n = snprintf(opaque, sizeof(opaque), "frame=%u", s->frame);
+	n = snprintf(opaque, sizeof(opaque), "%s=%u", label, value);
 	memset(&e, 0, sizeof(e));
 	e.fd = s->fb.dmabuf;
 	e.backend = c->backend;
@@ -287,12 +334,136 @@ static int export_frame(struct compositor *c, struct fb_slot *s)
 	e.meta.planes[0].offset = 0;
 	e.meta.planes[0].stride = s->fb.pitch;
 	if (hdmabuf_ioctl(c->dev, HYPER_DMABUF_IOCTL_EXPORT, &e)) {
-		warn("export of frame %u", s->frame);
+		warn("export of %s %u", label, value);
 		return -1;
 	}
 	s->handle = e.handle;
 	s->exported = 1;
 	s->released = 0;
+	return 0;
+}
+
+/* ------------------------------------------------------- --sync fences */
+
+/* Every buffer exported once, with a vgem handle for its fences. */
+static int pool_export(struct compositor *c)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < c->nr_bufs; i++) {
+		struct fb_slot *s = &c->slot[i];
+
+		if (s->fb.vgem.gem) {
+			s->gem = s->fb.vgem.gem;
+		} else {
+			/* vgem shares the udmabuf's reservation object */
+			ret = hdmabuf_prime_import(c->card, s->fb.dmabuf,
+						   &s->gem);
+			if (ret) {
+				errno = -ret;
+				warn("PRIME import of buffer %u into vgem", i);
+				return -1;
+			}
+		}
+		if (export_frame(c, s, "buffer", i))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Slot @s may be drawn into once the importer took its last frame (its
+ * read fence came) and that read is over: poll() POLLOUT on the dma-buf
+ * waits for every fence on it, the importer's proxy included.
+ */
+static int pool_wait_free(struct compositor *c, struct fb_slot *s)
+{
+	struct pollfd pfd = { .fd = s->fb.dmabuf, .events = POLLOUT };
+	uint64_t start = now_us();
+	int ret;
+
+	if (!s->shown)
+		return 0;
+	if (wait_flag(c, s, &s->taken, "taken by the importer"))
+		return -1;
+	do {
+		ret = poll(&pfd, 1, (int)c->timeout_ms);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0) {
+		warn("poll on buffer of frame %u", s->frame);
+		return -1;
+	}
+	if (!ret) {
+		warnx("the importer's read of frame %u did not end within %u ms",
+		      s->frame, c->timeout_ms);
+		return -1;
+	}
+	account_wait(c, start);
+	s->shown = 0;
+	c->released++;
+	return 0;
+}
+
+/* Frame @frame in @s: a write fence, announced to the importer, drawn. */
+static int pool_frame(struct compositor *c, struct fb_slot *s,
+		      uint32_t frame)
+{
+	uint64_t seqno = 0;
+	uint32_t id;
+	int ret;
+
+	ret = hdmabuf_vgem_fence_attach(c->card, s->gem, 1, &id);
+	if (ret) {
+		errno = -ret;
+		warn("frame %u: vgem write fence", frame);
+		return -1;
+	}
+	ret = hdmabuf_fence_attach(c->dev, &s->handle, -1,
+				   HYPER_DMABUF_FENCE_WRITE, &seqno);
+	if (ret || !seqno) {
+		hdmabuf_vgem_fence_signal(c->card, id);
+		errno = ret ? -ret : EPROTO;
+		warn("frame %u: FENCE_ATTACH", frame);
+		return -1;
+	}
+	/*
+	 * No DMA_BUF_IOCTL_SYNC: it would wait for the fence we are about
+	 * to signal.  The fence orders our writes, as it would a GPU's; the
+	 * barrier drains write-combined stores before it signals.
+	 */
+	draw(s, frame);
+	__sync_synchronize();
+	ret = hdmabuf_vgem_fence_signal(c->card, id);
+	if (ret) {
+		errno = -ret;
+		warn("frame %u: signalling the write fence", frame);
+		return -1;
+	}
+	s->shown = 1;
+	s->taken = 0;
+	return 0;
+}
+
+/* The importer lets go when asked (WITHDRAWN), or has already. */
+static int pool_unexport(struct compositor *c)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < c->nr_bufs; i++) {
+		struct fb_slot *s = &c->slot[i];
+
+		if (!s->exported)
+			continue;
+		ret = hdmabuf_unexport(c->dev, &s->handle, 0, c->timeout_ms);
+		if (ret) {
+			errno = -ret;
+			warn("unexport of buffer %u", i);
+			return -1;
+		}
+		s->exported = 0;
+	}
 	return 0;
 }
 
@@ -330,13 +501,19 @@ static void usage(FILE *f)
 "  -d, --device PATH       the hyper_dmabuf device (default " DEFAULT_DEV ")\n"
 "  -u, --udmabuf           buffers from udmabuf (a sealed memfd) instead of\n"
 "                          vgem dumb buffers\n"
+"  -s, --sync MODE         when a buffer is free again: 'fences' (default:\n"
+"                          exported once, each frame a write fence; free\n"
+"                          when the importer's read fence has signalled)\n"
+"                          or 'release' (a new export per frame; free when\n"
+"                          the importer has released it)\n"
 "  -v, --verbose           print every frame\n"
 "  -h, --help              this text\n"
 "  -V, --version           print the version\n"
 "\n"
-"Prints the frames exported, the frames the importer released and the\n"
-"frame rate.  Exit status: 0 when every frame was exported and released,\n"
-"1 on errors, 2 on usage errors.\n",
+"Fences need the module's fence events and vgem (modprobe vgem) for the\n"
+"write fences.  Prints the frames sent, the frames the importer is done\n"
+"with and the frame rate.  Exit status: 0 when the importer is done with\n"
+"every frame, 1 on errors, 2 on usage errors.\n",
 		PROG, PATTERN_WIDTH, PATTERN_HEIGHT, MAX_BUFFERS);
 }
 
@@ -350,21 +527,23 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "udmabuf", no_argument, NULL, 'u' },
+		{ "sync", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct compositor c = { .dev = -1, .nr_bufs = 2, .timeout_ms = 30000 };
+	struct compositor c = { .dev = -1, .nr_bufs = 2, .timeout_ms = 30000,
+				.fences = 1, .card = -1 };
 	const char *dev_path = DEFAULT_DEV, *to = NULL;
-	uint64_t frames = 60, fps = 0, v, t0, t_export = 0, t_end;
+	uint64_t frames = 60, fps = 0, v, t0, t_export = 0, t_end = 0;
 	struct hyper_dmabuf_info info;
 	unsigned int i;
 	uint32_t f;
 	int card = -1, opt, use_udmabuf = 0, ret = EXIT_FAILURE;
 	double secs;
 
-	while ((opt = getopt_long(argc, argv, "+t:n:r:b:T:d:uvhV", longopts,
+	while ((opt = getopt_long(argc, argv, "+t:n:r:b:T:d:us:vhV", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 't':
@@ -408,6 +587,14 @@ int main(int argc, char **argv)
 		case 'u':
 			use_udmabuf = 1;
 			break;
+		case 's':
+			if (strcmp(optarg, "fences") && strcmp(optarg, "release")) {
+				warnx("bad sync mode '%s' (fences, release)",
+				      optarg);
+				return EXIT_USAGE;
+			}
+			c.fences = !strcmp(optarg, "fences");
+			break;
 		case 'v':
 			c.verbose = 1;
 			break;
@@ -442,12 +629,16 @@ int main(int argc, char **argv)
 	    !(info.features & HYPER_DMABUF_FEAT_EVENTS))
 		errx(EXIT_FAILURE, "%s: unsupported ABI %u", dev_path,
 		     info.abi_version);
-	if (!use_udmabuf)
+	if (c.fences && !(info.features & HYPER_DMABUF_FEAT_FENCE_EVENTS))
+		errx(EXIT_FAILURE, "%s: no fence events in this module: use --sync release",
+		     dev_path);
+	if (!use_udmabuf || c.fences)
 		card = hdmabuf_vgem_open();
-	if (!use_udmabuf && card < 0) {
+	if ((!use_udmabuf || c.fences) && card < 0) {
 		errno = -card;
 		err(EXIT_FAILURE, "no vgem card (modprobe vgem)");
 	}
+	c.card = card;
 	for (i = 0; i < c.nr_bufs; i++) {
 		int r = fb_create(card, use_udmabuf, PATTERN_WIDTH,
 				  PATTERN_HEIGHT, &c.slot[i].fb);
@@ -462,11 +653,19 @@ int main(int argc, char **argv)
 	}
 
 	t0 = now_us();
-	for (f = 0; f < frames; f++) {
+	f = 0;
+	if (c.fences && pool_export(&c))
+		goto report;
+	for (; f < frames; f++) {
 		struct fb_slot *s = &c.slot[f % c.nr_bufs];
 
-		if (recycle(&c, s) || render(s, f) || export_frame(&c, s))
+		if (c.fences) {
+			if (pool_wait_free(&c, s) || pool_frame(&c, s, f))
+				goto report;
+		} else if (recycle(&c, s) || render(s, f) ||
+			   export_frame(&c, s, "frame", f)) {
 			goto report;
+		}
 		if (c.verbose)
 			printf("frame %u exported (buffer %u)\n", f,
 			       f % c.nr_bufs);
@@ -476,24 +675,33 @@ int main(int argc, char **argv)
 	t_export = now_us();
 	/* the last frames count once the importer is done with them */
 	for (i = 0; i < c.nr_bufs; i++)
-		if (recycle(&c, &c.slot[i]))
+		if (c.fences ? pool_wait_free(&c, &c.slot[i]) :
+			       recycle(&c, &c.slot[i]))
 			goto report;
+	t_end = now_us();
+	if (c.fences && pool_unexport(&c))
+		goto report;
 	ret = EXIT_SUCCESS;
 report:
-	t_end = now_us();
+	if (!t_end)
+		t_end = now_us();
 	if (!t_export)
 		t_export = t_end;
 	secs = (double)(t_end - t0) / 1e6;
-	printf("%s: frames exported %u, released by the importer %llu, "
-	       "%.2f s, %.2f fps (exporting %.2f s; longest wait for a free "
+	printf("%s: frames sent %u, done by the importer %llu, %.2f s, "
+	       "%.2f fps (sync %s; sending %.2f s; longest wait for a free "
 	       "buffer %llu ms)\n", PROG, f, c.released, secs,
 	       secs > 0 ? (double)c.released / secs : 0.0,
+	       c.fences ? "fences" : "release",
 	       (double)(t_export - t0) / 1e6, c.max_wait_ms);
 out:
 	/* closing the device revokes whatever is still exported */
 	close(c.dev);
-	for (i = 0; i < c.nr_bufs; i++)
+	for (i = 0; i < c.nr_bufs; i++) {
+		if (!c.slot[i].fb.vgem.gem)	/* a PRIME import of a udmabuf */
+			hdmabuf_gem_close(card, c.slot[i].gem);
 		fb_destroy(&c.slot[i].fb);
+	}
 	if (card >= 0)
 		close(card);
 	return ret;

@@ -20,6 +20,8 @@ static const struct {
 	{ HYPER_DMABUF_FEAT_REVOKE, "revoke" },
 	{ HYPER_DMABUF_FEAT_EVENTS, "events" },
 	{ HYPER_DMABUF_FEAT_UEVENTS, "uevents" },
+	{ HYPER_DMABUF_FEAT_FENCES, "fences" },
+	{ HYPER_DMABUF_FEAT_FENCE_EVENTS, "fence-events" },
 };
 
 static void help(void)

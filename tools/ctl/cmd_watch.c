@@ -69,7 +69,11 @@ static void print_event(const struct hyper_dmabuf_event *ev)
 			jw_str(&w, "handle", hex);
 		jw_str(&w, "backend", bn ? bn : "unknown");
 		jw_u64(&w, "peer", ev->peer);
-		if (has_handle) {
+		if (ev->type == HYPER_DMABUF_EVENT_FENCE) {
+			jw_u64(&w, "seqno", ev->size);
+			jw_bool(&w, "write",
+				ev->flags & HYPER_DMABUF_FENCE_WRITE);
+		} else if (has_handle) {
 			jw_u64(&w, "size", ev->size);
 			jw_str(&w, "fourcc", ev->fourcc ? fcc : "none");
 			jw_bool(&w, "rw", ev->flags & HYPER_DMABUF_EXPORT_RW);
@@ -84,7 +88,11 @@ static void print_event(const struct hyper_dmabuf_event *ev)
 		if (has_handle)
 			printf(" %s", hex);
 		printf(" peer=%s:%" PRIu64, bn ? bn : "?", (uint64_t)ev->peer);
-		if (has_handle)
+		if (ev->type == HYPER_DMABUF_EVENT_FENCE)
+			printf(" seqno=%" PRIu64 " %s", (uint64_t)ev->size,
+			       ev->flags & HYPER_DMABUF_FENCE_WRITE ?
+			       "write" : "read");
+		else if (has_handle)
 			printf(" size=%" PRIu64 " fourcc=%s %s",
 			       (uint64_t)ev->size, ev->fourcc ? fcc : "none",
 			       ev->flags & HYPER_DMABUF_EXPORT_RW ? "rw" : "ro");

@@ -8,9 +8,14 @@
  * (poll + read), and at start-up from LIST, so offers made before it ran
  * (e.g. the one whose uevent made udev start it) are not lost.  Every
  * field of the metadata is validated before the buffer is touched; a bad
- * frame is logged and skipped, the daemon keeps running.  The import is
- * released (its fd closed) as soon as the frame has been copied out, so
- * the exporter can recycle the buffer.
+ * frame is logged and skipped, the daemon keeps running.
+ *
+ * With --sync release (the default) every offer is one frame: the import
+ * is released (its fd closed) as soon as the frame has been copied out,
+ * so the exporter can recycle the buffer.  With --sync fences the offers
+ * are the exporter's buffer pool, imported once (pool.h); a frame is the
+ * exporter's write fence on one of them (a FENCE event), and the exporter
+ * may draw into the buffer again once our read fence has signalled.
  */
 #include <err.h>
 #include <errno.h>
@@ -37,6 +42,7 @@
 #include "frame.h"
 #include "hyper_dmabuf-importd.h"
 #include "png.h"
+#include "pool.h"
 
 #define PROG		"hyper_dmabuf-importd"
 #define VERSION		"0.1.0"
@@ -45,6 +51,8 @@
 #define MAX_SOURCES	32
 #define RECENT		64	/* consumed handles remembered */
 #define EXIT_USAGE	2
+/* Backstop for a write fence; the module fails it after fence_timeout_ms. */
+#define WRITE_WAIT_MS	30000
 
 struct source {
 	uint32_t backend;
@@ -61,7 +69,9 @@ struct importd {
 	unsigned long long max_frames;	/* exit after this many, 0 = never */
 	int png_level;
 	int verbose;
+	int fences;			/* --sync fences */
 	const char *oneshot;		/* --handle: PNG named after it */
+	struct pool pool;		/* --sync fences */
 
 	int dev;
 	int listen_fd;
@@ -238,32 +248,25 @@ static int dmabuf_sync(int fd, uint64_t flags)
 }
 
 /*
- * Copy the image out of the dma-buf @fd (@size bytes) into a packed
+ * Copy the image out of the dma-buf @fd, mapped at @map, into a packed
  * private buffer (*@out, width * 4 bytes per line), inside
  * begin/end_cpu_access.  0 or -errno.
  */
-static int snapshot(int fd, uint64_t size, const struct frame_layout *l,
-		    uint8_t **out)
+static int copy_frame(int fd, const uint8_t *map, const struct frame_layout *l,
+		      uint8_t **out)
 {
 	size_t line = (size_t)l->width * 4;
-	uint8_t *map, *img;
 	volatile int ret = 0;
+	uint8_t *img;
 	uint32_t y;
 
-	if (size > SIZE_MAX)
-		return -EFBIG;
 	img = malloc(line * l->height);
 	if (!img)
 		return -ENOMEM;
-	map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
+	if (dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ)) {
 		ret = -errno;
 		free(img);
 		return ret;
-	}
-	if (dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ)) {
-		ret = -errno;
-		goto unmap;
 	}
 	if (sigsetjmp(bus_jmp, 1)) {
 		bus_armed = 0;
@@ -277,14 +280,29 @@ static int snapshot(int fd, uint64_t size, const struct frame_layout *l,
 	}
 	if (dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) && !ret)
 		ret = -errno;
-unmap:
-	munmap(map, (size_t)size);
 	if (ret) {
 		free(img);
 		return ret;
 	}
 	*out = img;
 	return 0;
+}
+
+/* copy_frame() of the dma-buf @fd of @size bytes, mapped for the copy. */
+static int snapshot(int fd, uint64_t size, const struct frame_layout *l,
+		    uint8_t **out)
+{
+	uint8_t *map;
+	int ret;
+
+	if (size > SIZE_MAX)
+		return -EFBIG;
+	map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	ret = copy_frame(fd, map, l, out);
+	munmap(map, (size_t)size);
+	return ret;
 }
 
 /* ----------------------------------------------------------- consumers */
@@ -299,12 +317,11 @@ static int png_path(const struct importd *d, unsigned long long seq,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Write the frame as outdir/frame-<seq>.png (atomically, via rename). */
-static int consume_png(struct importd *d, int fd, uint64_t size,
-		       const struct frame_layout *l)
+/* Write @img as outdir/frame-<seq>.png (atomically, via rename). */
+static int write_png(struct importd *d, const uint8_t *img,
+		     const struct frame_layout *l)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	uint8_t *img;
 	FILE *f;
 	int ret;
 
@@ -312,19 +329,10 @@ static int consume_png(struct importd *d, int fd, uint64_t size,
 	if (ret)
 		return ret;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ret = snapshot(fd, size, l, &img);
-	/* the pixels are ours now: let the exporter have its buffer back */
-	close(fd);
-	if (ret)
-		return ret;
 	f = fopen(tmp, "we");
-	if (!f) {
-		ret = -errno;
-		free(img);
-		return ret;
-	}
+	if (!f)
+		return -errno;
 	ret = png_write(f, l, img, (size_t)l->width * 4, d->png_level);
-	free(img);
 	if (fclose(f) && !ret)
 		ret = -EIO;
 	if (!ret && rename(tmp, path))
@@ -338,6 +346,22 @@ static int consume_png(struct importd *d, int fd, uint64_t size,
 	    !png_path(d, d->frames - d->keep, path, sizeof(path)))
 		unlink(path);
 	return 0;
+}
+
+static int consume_png(struct importd *d, int fd, uint64_t size,
+		       const struct frame_layout *l)
+{
+	uint8_t *img;
+	int ret;
+
+	ret = snapshot(fd, size, l, &img);
+	/* the pixels are ours now: let the exporter have its buffer back */
+	close(fd);
+	if (ret)
+		return ret;
+	ret = write_png(d, img, l);
+	free(img);
+	return ret;
 }
 
 static int consume_socket(struct importd *d, int fd, uint64_t size,
@@ -484,6 +508,21 @@ static int process_offer(struct importd *d,
 		return 0;
 	}
 	remember(d, h);
+	if (d->fences) {
+		ret = pool_add(&d->pool, h, im.fd, im.size, &l, q.backend,
+			       q.peer);
+		if (ret) {
+			d->failed++;
+			errno = -ret;
+			warn("buffer %s from %s:%llu", hex,
+			     backend_name(q.backend), (unsigned long long)q.peer);
+			return -1;
+		}
+		vlog(d, "buffer %s from %s:%llu in the pool, %ux%u %s", hex,
+		     backend_name(q.backend), (unsigned long long)q.peer,
+		     l.width, l.height, frame_fourcc_str(l.fourcc, fcc));
+		return 0;
+	}
 	if (d->sock_path)
 		ret = consume_socket(d, im.fd, im.size, &l, &q);
 	else
@@ -502,6 +541,64 @@ static int process_offer(struct importd *d,
 	if (d->max_frames && d->frames >= d->max_frames)
 		stop = 1;
 	return 0;
+}
+
+/*
+ * A frame in pool buffer @b (the exporter's write fence came): take it
+ * with our read fence, wait for the writes, copy it out, end the read so
+ * the exporter can draw again, then encode it.
+ */
+static int pool_frame(struct importd *d, struct pool_buf *b)
+{
+	uint8_t *img = NULL;
+	uint32_t fence;
+	char hex[33];
+	int ret;
+
+	handle_hex(&b->handle, hex);
+	ret = pool_read_begin(&d->pool, d->dev, b, &fence);
+	if (ret) {
+		errno = -ret;
+		warn("frame in %s: attaching our read fence", hex);
+		d->failed++;
+		return -1;
+	}
+	ret = pool_wait_written(b, WRITE_WAIT_MS);
+	if (!ret)
+		ret = copy_frame(b->fd, b->map, &b->layout, &img);
+	pool_read_end(&d->pool, fence);
+	if (!ret) {
+		ret = write_png(d, img, &b->layout);
+		free(img);
+	}
+	if (ret) {
+		d->failed++;
+		errno = -ret;
+		warn("frame in %s from %s:%llu", hex, backend_name(b->backend),
+		     (unsigned long long)b->peer);
+		return -1;
+	}
+	vlog(d, "frame %llu: in %s from %s:%llu", d->frames, hex,
+	     backend_name(b->backend), (unsigned long long)b->peer);
+	d->frames++;
+	if (d->max_frames && d->frames >= d->max_frames)
+		stop = 1;
+	return 0;
+}
+
+/* A pool buffer's event: a frame, or the exporter wants it back. */
+static void pool_event(struct importd *d, const struct hyper_dmabuf_event *ev)
+{
+	struct pool_buf *b = pool_find(&d->pool, &ev->handle);
+
+	if (!b || b->backend != ev->backend || b->peer != ev->peer)
+		return;
+	if (ev->type == HYPER_DMABUF_EVENT_FENCE &&
+	    (ev->flags & HYPER_DMABUF_FENCE_WRITE))
+		pool_frame(d, b);
+	else if (ev->type == HYPER_DMABUF_EVENT_WITHDRAWN ||
+		 ev->type == HYPER_DMABUF_EVENT_REVOKED)
+		pool_remove(&d->pool, b);
 }
 
 /* Offers that are already registered (made before we opened the device). */
@@ -566,6 +663,12 @@ static void handle_events(struct importd *d)
 		case HYPER_DMABUF_EVENT_PEER_DOWN:
 			vlog(d, "peer %s:%llu down", backend_name(ev[i].backend),
 			     (unsigned long long)ev[i].peer);
+			break;
+		case HYPER_DMABUF_EVENT_FENCE:
+		case HYPER_DMABUF_EVENT_WITHDRAWN:
+		case HYPER_DMABUF_EVENT_REVOKED:
+			if (d->fences)
+				pool_event(d, &ev[i]);
 			break;
 		default:
 			break;
@@ -650,6 +753,14 @@ static int set_option(struct importd *d, const char *key, const char *val)
 		d->sock_path = strdup(val);
 		return d->sock_path ? 0 : -1;
 	}
+	if (!strcmp(key, "sync")) {
+		if (strcmp(val, "fences") && strcmp(val, "release")) {
+			warnx("bad sync mode '%s' (fences, release)", val);
+			return -1;
+		}
+		d->fences = !strcmp(val, "fences");
+		return 0;
+	}
 	if (!strcmp(key, "keep") || !strcmp(key, "frames") ||
 	    !strcmp(key, "png-level")) {
 		if (parse_u64(val, !strcmp(key, "png-level") ? 9 : UINT64_MAX,
@@ -727,13 +838,19 @@ static void usage(FILE *f)
 "                            (default " DEFAULT_OUTDIR ")\n"
 "  -s, --socket PATH         hand the dma-bufs to the client of this\n"
 "                            SOCK_SEQPACKET socket instead of writing PNGs\n"
+"  -S, --sync MODE           'release' (default): every offer is a frame,\n"
+"                            released once copied; 'fences': the offers are\n"
+"                            a buffer pool imported once, a frame is the\n"
+"                            exporter's write fence on one of them, taken\n"
+"                            with our read fence (needs vgem)\n"
 "  -k, --keep N              keep only the N newest PNGs (default: all)\n"
 "  -n, --frames N            exit after N frames (default: run until signalled)\n"
 "  -H, --handle HEX          import this one offer (32 hex digits, as in the\n"
 "                            HYPER_DMABUF_HANDLE uevent key) and exit\n"
 "  -l, --png-level N         zlib compression level 0-9 (default 1)\n"
-"  -c, --config FILE         read settings (from, outdir, socket, keep, frames,\n"
-"                            png-level: 'key = value' lines) before the options\n"
+"  -c, --config FILE         read settings (from, outdir, socket, sync, keep,\n"
+"                            frames, png-level: 'key = value' lines) before\n"
+"                            the options\n"
 "  -d, --device PATH         the hyper_dmabuf device (default " DEFAULT_DEV ")\n"
 "  -v, --verbose             log every frame\n"
 "  -h, --help                this text\n"
@@ -749,6 +866,7 @@ int main(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "outdir", required_argument, NULL, 'o' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "sync", required_argument, NULL, 'S' },
 		{ "keep", required_argument, NULL, 'k' },
 		{ "frames", required_argument, NULL, 'n' },
 		{ "handle", required_argument, NULL, 'H' },
@@ -787,16 +905,18 @@ int main(int argc, char **argv)
 		if (file && read_config(&d, file))
 			return EXIT_USAGE;
 	}
-	while ((c = getopt_long(argc, argv, "+f:o:s:k:n:H:l:c:d:vhV", longopts,
+	while ((c = getopt_long(argc, argv, "+f:o:s:S:k:n:H:l:c:d:vhV", longopts,
 				NULL)) != -1) {
 		char key[16];
 
 		switch (c) {
-		case 'f': case 'o': case 's': case 'k': case 'n': case 'l':
+		case 'f': case 'o': case 's': case 'S': case 'k': case 'n':
+		case 'l':
 			snprintf(key, sizeof(key), "%s",
 				 c == 'f' ? "from" : c == 'o' ? "outdir" :
-				 c == 's' ? "socket" : c == 'k' ? "keep" :
-				 c == 'n' ? "frames" : "png-level");
+				 c == 's' ? "socket" : c == 'S' ? "sync" :
+				 c == 'k' ? "keep" : c == 'n' ? "frames" :
+				 "png-level");
 			if (set_option(&d, key, optarg))
 				return EXIT_USAGE;
 			break;
@@ -841,6 +961,10 @@ int main(int argc, char **argv)
 		warnx("--handle and --socket cannot be combined");
 		return EXIT_USAGE;
 	}
+	if (d.fences && (handle_arg || d.sock_path)) {
+		warnx("--sync fences writes PNGs: no --handle or --socket");
+		return EXIT_USAGE;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigbus;
@@ -860,6 +984,16 @@ int main(int argc, char **argv)
 		     (unsigned long long)info.features);
 	if (!d.sock_path && mkdir(d.outdir, 0755) && errno != EEXIST)
 		err(EXIT_FAILURE, "%s", d.outdir);
+	if (d.fences) {
+		if (!(info.features & HYPER_DMABUF_FEAT_FENCE_EVENTS))
+			errx(EXIT_FAILURE, "%s: no fence events in this module: use --sync release",
+			     d.dev_path);
+		c = pool_init(&d.pool);
+		if (c) {
+			errno = -c;
+			err(EXIT_FAILURE, "--sync fences: no vgem for our read fences (modprobe vgem)");
+		}
+	}
 
 	if (handle_arg) {
 		unsigned long long before = d.frames;
@@ -932,6 +1066,8 @@ int main(int argc, char **argv)
 	}
 	if (d.client_fd >= 0)
 		close(d.client_fd);
+	if (d.fences)
+		pool_fini(&d.pool);
 	close(d.dev);
 	return ret;
 }

@@ -133,6 +133,20 @@ int hdmabuf_vgem_fence_signal(int card, uint32_t fence);
 int hdmabuf_prime_import(int card, int dmabuf_fd, uint32_t *gem);
 void hdmabuf_gem_close(int card, uint32_t gem);	/* @gem 0: nothing */
 
+/* ---------------------------------------------------------- fences */
+
+/* FENCE_ATTACH of @sync_fd (-1: the buffer's pending fences) on @h with
+ * HYPER_DMABUF_FENCE_* @flags; *@seqno (may be NULL) gets the seqno, 0
+ * when nothing was pending. */
+int hdmabuf_fence_attach(int fd, const struct hyper_dmabuf_handle *h,
+			 int sync_fd, uint32_t flags, uint64_t *seqno);
+/* DMA_BUF_IOCTL_EXPORT_SYNC_FILE (DMA_BUF_SYNC_READ: the fences a reader
+ * waits for; WRITE: all of them): a sync_file fd or -errno. */
+int hdmabuf_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags);
+/* 1 signalled, 0 pending, or the fence's error (-errno; also for a
+ * failed ioctl). */
+int hdmabuf_sync_file_status(int sync_fd);
+
 /* ---------------------------------------------------------- udmabuf */
 
 /*

@@ -102,6 +102,7 @@ static const char *const event_names[] = {
 	[HYPER_DMABUF_EVENT_PEER_DOWN] = "peer-down",
 	[HYPER_DMABUF_EVENT_OVERFLOW] = "overflow",
 	[HYPER_DMABUF_EVENT_RELEASED] = "released",
+	[HYPER_DMABUF_EVENT_FENCE] = "fence",
 };
 
 const char *hdmabuf_event_name(uint32_t type)

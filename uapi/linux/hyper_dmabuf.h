@@ -52,6 +52,7 @@ struct hyper_dmabuf_handle {
 #define HYPER_DMABUF_FEAT_EVENTS	(1ULL << 4) /* poll()/read() events */
 #define HYPER_DMABUF_FEAT_UEVENTS	(1ULL << 5) /* KOBJ_CHANGE per offer */
 #define HYPER_DMABUF_FEAT_FENCES	(1ULL << 6) /* FENCE_ATTACH, FENCE_GET */
+#define HYPER_DMABUF_FEAT_FENCE_EVENTS	(1ULL << 7) /* EVENT_FENCE records */
 
 /**
  * struct hyper_dmabuf_backend_info - one registered backend
@@ -321,16 +322,19 @@ struct hyper_dmabuf_fence_get {
 #define HYPER_DMABUF_EVENT_PEER_DOWN	5
 #define HYPER_DMABUF_EVENT_OVERFLOW	6 /* @size events were lost */
 #define HYPER_DMABUF_EVENT_RELEASED	7 /* peer released our export */
+#define HYPER_DMABUF_EVENT_FENCE	8 /* peer's fence now on a buffer */
 
 /**
  * struct hyper_dmabuf_event - one record read() from /dev/hyper_dmabuf
  * @type: HYPER_DMABUF_EVENT_*.
- * @flags: HYPER_DMABUF_EXPORT_RW for OFFER of a read-write buffer.
+ * @flags: HYPER_DMABUF_EXPORT_RW for OFFER of a read-write buffer;
+ *	HYPER_DMABUF_FENCE_WRITE for FENCE of the peer's writing work.
  * @handle: the buffer concerned (zero for PEER_* and OVERFLOW).
  * @backend: HYPER_DMABUF_BACKEND_*.
  * @fourcc: typed metadata of an OFFER.
  * @peer: the other domain.
- * @size: buffer bytes; for OVERFLOW the number of events lost.
+ * @size: buffer bytes; for OVERFLOW the number of events lost; for FENCE
+ *	the fence's seqno on the peer's timeline.
  * @seq: per-file sequence number of queued records (lost events leave
  *	no gap: the OVERFLOW record reports them).
  * @reserved: zero.

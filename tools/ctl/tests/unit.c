@@ -92,6 +92,7 @@ static void test_backends(void)
 	      !hdmabuf_backend_name(0) && !hdmabuf_backend_name(99),
 	      "backend names");
 	CHECK(!strcmp(hdmabuf_event_name(HYPER_DMABUF_EVENT_RELEASED), "released") &&
+	      !strcmp(hdmabuf_event_name(HYPER_DMABUF_EVENT_FENCE), "fence") &&
 	      !hdmabuf_event_name(0) && !hdmabuf_event_name(1000), "event names");
 }
 

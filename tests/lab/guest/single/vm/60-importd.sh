@@ -21,7 +21,7 @@ hyperdmabuf-compositor --to loopback:1 --frames 12 --timeout 20000 >/tmp/comp.ou
 crc=$?
 cat /tmp/comp.out
 lab_tap "compositor: 12 frames exported, every one released by importd" \
-	sh -c "[ $crc = 0 ] && grep -q 'frames exported 12, released by the importer 12,' /tmp/comp.out" || rc=1
+	sh -c "[ $crc = 0 ] && grep -q 'frames sent 12, done by the importer 12,' /tmp/comp.out" || rc=1
 lab_tap "importd: still running after the frames" kill -0 $IMPORTD_PID || rc=1
 demo_importd_stop
 st=$?
