@@ -7,9 +7,10 @@
  * metadata (XRGB8888, width, height, stride).
  *
  * Two ways to know when a buffer may be drawn into again (--sync):
- *  - release: every frame is a new export; the buffer is reused once the
- *    importer has released it (a RELEASED event) and it is unexported;
- *  - fences (default): every buffer is exported once.  A frame is a write
+ *  - release (default): every frame is a new export; the buffer is reused
+ *    once the importer has released it (a RELEASED event) and it is
+ *    unexported;
+ *  - fences: every buffer is exported once.  A frame is a write
  *    fence (vgem's, standing in for a GPU's rendering fence) attached with
  *    FENCE_ATTACH before drawing and signalled after it; the importer
  *    takes the frame by attaching its read fence to the buffer (a FENCE
@@ -501,11 +502,12 @@ static void usage(FILE *f)
 "  -d, --device PATH       the hyper_dmabuf device (default " DEFAULT_DEV ")\n"
 "  -u, --udmabuf           buffers from udmabuf (a sealed memfd) instead of\n"
 "                          vgem dumb buffers\n"
-"  -s, --sync MODE         when a buffer is free again: 'fences' (default:\n"
-"                          exported once, each frame a write fence; free\n"
-"                          when the importer's read fence has signalled)\n"
-"                          or 'release' (a new export per frame; free when\n"
-"                          the importer has released it)\n"
+"  -s, --sync MODE         when a buffer is free again: 'release' (default:\n"
+"                          a new export per frame; free when the importer\n"
+"                          has released it) or 'fences' (exported once,\n"
+"                          each frame a write fence; free when the\n"
+"                          importer's read fence has signalled; the\n"
+"                          importer must use --sync fences too)\n"
 "  -v, --verbose           print every frame\n"
 "  -h, --help              this text\n"
 "  -V, --version           print the version\n"
@@ -534,7 +536,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct compositor c = { .dev = -1, .nr_bufs = 2, .timeout_ms = 30000,
-				.fences = 1, .card = -1 };
+				.card = -1 };
 	const char *dev_path = DEFAULT_DEV, *to = NULL;
 	uint64_t frames = 60, fps = 0, v, t0, t_export = 0, t_end = 0;
 	struct hyper_dmabuf_info info;
