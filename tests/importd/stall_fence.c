@@ -135,8 +135,8 @@ int main(int argc, char **argv)
 	int dev, card, ret, timeout;
 	char detail[96];
 
-	if (argc != 3 || sscanf(argv[1], "loopback:%llu", &peer) != 1 ||
-	    (timeout = atoi(argv[2])) <= 0) {
+	timeout = argc == 3 ? atoi(argv[2]) : 0;
+	if (timeout <= 0 || sscanf(argv[1], "loopback:%llu", &peer) != 1) {
 		fprintf(stderr, "usage: stall_fence loopback:DOMID FENCE_TIMEOUT_MS\n");
 		return 2;
 	}
