@@ -157,6 +157,16 @@ int cmd_wait_released(const char *cmd, int dev,
 		if (ret == 1 && ev.type == HYPER_DMABUF_EVENT_RELEASED &&
 		    hdmabuf_handle_eq(&ev.handle, h))
 			break;
+		/*
+		 * The peer's FENCE events (one per fenced frame) can fill the
+		 * queue and cost the RELEASED: ask instead.
+		 */
+		if (ret == 1 && ev.type == HYPER_DMABUF_EVENT_OVERFLOW) {
+			struct hyper_dmabuf_query q;
+
+			if (!hdmabuf_query(dev, h, &q, NULL, 0) && !q.importers)
+				break;
+		}
 	}
 	printf("ok wait-released\n");
 	return 0;
