@@ -660,17 +660,18 @@ int main(int argc, char **argv)
 		goto report;
 	for (; f < frames; f++) {
 		struct fb_slot *s = &c.slot[f % c.nr_bufs];
+		uint64_t t_free, t_wait = now_us();
 
-		if (c.fences) {
-			if (pool_wait_free(&c, s) || pool_frame(&c, s, f))
-				goto report;
-		} else if (recycle(&c, s) || render(s, f) ||
-			   export_frame(&c, s, "frame", f)) {
+		if (c.fences ? pool_wait_free(&c, s) : recycle(&c, s))
 			goto report;
-		}
+		t_free = now_us();
+		if (c.fences ? pool_frame(&c, s, f) :
+			       render(s, f) || export_frame(&c, s, "frame", f))
+			goto report;
 		if (c.verbose)
-			printf("frame %u exported (buffer %u)\n", f,
-			       f % c.nr_bufs);
+			printf("frame %u sent (buffer %u; %.1f ms waiting for it, %.1f ms drawing and sending)\n",
+			       f, f % c.nr_bufs, (t_free - t_wait) / 1e3,
+			       (now_us() - t_free) / 1e3);
 		if (fps)
 			sleep_until(t0 + (f + 1) * 1000000ULL / fps);
 	}

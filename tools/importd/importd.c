@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -197,6 +198,14 @@ static int xioctl(int fd, unsigned long req, void *arg)
 		ret = ioctl(fd, req, arg);
 	} while (ret < 0 && errno == EINTR);
 	return ret;
+}
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 static void vlog(const struct importd *d, const char *fmt, ...)
@@ -448,6 +457,7 @@ static int process_offer(struct importd *d,
 	const char *why;
 	char hex[33], fcc[5];
 	unsigned int i;
+	double t0;
 	int ret;
 
 	for (i = 0; i < RECENT; i++)
@@ -492,6 +502,7 @@ static int process_offer(struct importd *d,
 
 	memset(&im, 0, sizeof(im));
 	im.handle = *h;
+	t0 = mono_ms();
 	if (xioctl(d->dev, HYPER_DMABUF_IOCTL_IMPORT, &im)) {
 		d->failed++;
 		warn("import of %s from %s:%llu", hex,
@@ -534,9 +545,10 @@ static int process_offer(struct importd *d,
 		     (unsigned long long)q.peer);
 		return -1;
 	}
-	vlog(d, "frame %llu: %s from %s:%llu, %ux%u %s", d->frames, hex,
-	     backend_name(q.backend), (unsigned long long)q.peer, l.width,
-	     l.height, frame_fourcc_str(l.fourcc, fcc));
+	vlog(d, "frame %llu: %s from %s:%llu, %ux%u %s (ms: import and consume %.1f)",
+	     d->frames, hex, backend_name(q.backend),
+	     (unsigned long long)q.peer, l.width, l.height,
+	     frame_fourcc_str(l.fourcc, fcc), mono_ms() - t0);
 	d->frames++;
 	if (d->max_frames && d->frames >= d->max_frames)
 		stop = 1;
@@ -550,6 +562,7 @@ static int process_offer(struct importd *d,
  */
 static int pool_frame(struct importd *d, struct pool_buf *b)
 {
+	double t0 = mono_ms(), t_fence, t_written, t_copied;
 	uint8_t *img = NULL;
 	uint32_t fence;
 	char hex[33];
@@ -557,6 +570,7 @@ static int pool_frame(struct importd *d, struct pool_buf *b)
 
 	handle_hex(&b->handle, hex);
 	ret = pool_read_begin(&d->pool, d->dev, b, &fence);
+	t_fence = mono_ms();
 	if (ret) {
 		errno = -ret;
 		warn("frame in %s: attaching our read fence", hex);
@@ -564,9 +578,11 @@ static int pool_frame(struct importd *d, struct pool_buf *b)
 		return -1;
 	}
 	ret = pool_wait_written(b, WRITE_WAIT_MS);
+	t_written = mono_ms();
 	if (!ret)
 		ret = copy_frame(b->fd, b->map, &b->layout, &img);
 	pool_read_end(&d->pool, fence);
+	t_copied = mono_ms();
 	if (!ret) {
 		ret = write_png(d, img, &b->layout);
 		free(img);
@@ -578,8 +594,10 @@ static int pool_frame(struct importd *d, struct pool_buf *b)
 		     (unsigned long long)b->peer);
 		return -1;
 	}
-	vlog(d, "frame %llu: in %s from %s:%llu", d->frames, hex,
-	     backend_name(b->backend), (unsigned long long)b->peer);
+	vlog(d, "frame %llu: in %s from %s:%llu (ms: read fence %.1f, writes %.1f, copy %.1f, png %.1f)",
+	     d->frames, hex, backend_name(b->backend),
+	     (unsigned long long)b->peer, t_fence - t0, t_written - t_fence,
+	     t_copied - t_written, mono_ms() - t_copied);
 	d->frames++;
 	if (d->max_frames && d->frames >= d->max_frames)
 		stop = 1;

@@ -11,10 +11,10 @@ rc=0
 for sync in $DEMO_SYNCS; do
 	out=/tmp/demo-png-$sync log=/tmp/demo-importd-$sync.log comp=/tmp/demo-comp-$sync.out
 	rm -rf $out
-	demo_importd_start $log --from loopback:0 --outdir $out --sync $sync ||
+	demo_importd_start $log --from loopback:0 --outdir $out --sync $sync -v ||
 		{ cat $log; demo_unload; exit 1; }
 	hyperdmabuf-compositor --to loopback:1 --frames "$DEMO_FRAMES" --fps "$DEMO_FPS" \
-		--sync $sync >$comp 2>&1
+		--sync $sync -v >$comp 2>&1
 	crc=$?
 	demo_importd_stop
 	st=$?

@@ -14,7 +14,7 @@ domid=$(xl domid domu1) || { for sync in $DEMO_SYNCS; do lab_kv_set demo/ready-$
 for sync in $DEMO_SYNCS; do
 	out=/tmp/demo-png-$sync log=/tmp/demo-importd-$sync.log
 	rm -rf $out
-	demo_importd_start $log --from xen:$domid --outdir $out --sync $sync ||
+	demo_importd_start $log --from xen:$domid --outdir $out --sync $sync -v ||
 		{ cat $log; lab_kv_set demo/ready-$sync skip; rc=1; continue; }
 	lab_kv_set demo/ready-$sync 1
 	# the compositor's deadline (frames * 1 s + 60 s at most) bounds this wait

@@ -24,7 +24,7 @@ for sync in $DEMO_SYNCS; do
 	ready=$(lab_kv_wait demo/ready-$sync 120) || { rc=1; continue; }
 	[ "$ready" = 1 ] || { echo "dom0 is not running the demo ($sync: $ready)"; continue; }
 	hyperdmabuf-compositor --udmabuf --to xen:0 --frames "$DEMO_FRAMES" --fps "$DEMO_FPS" \
-		--sync $sync --timeout 60000 >/tmp/demo-comp-$sync.out 2>&1
+		--sync $sync --timeout 60000 -v >/tmp/demo-comp-$sync.out 2>&1
 	crc=$?
 	cat /tmp/demo-comp-$sync.out
 	demo_result compositor "$(tail -n 1 /tmp/demo-comp-$sync.out)"
