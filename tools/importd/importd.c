@@ -357,8 +357,9 @@ static int write_png(struct importd *d, const uint8_t *img,
 	return 0;
 }
 
+/* *@t_copied: when the pixels were copied and the import released. */
 static int consume_png(struct importd *d, int fd, uint64_t size,
-		       const struct frame_layout *l)
+		       const struct frame_layout *l, double *t_copied)
 {
 	uint8_t *img;
 	int ret;
@@ -366,6 +367,7 @@ static int consume_png(struct importd *d, int fd, uint64_t size,
 	ret = snapshot(fd, size, l, &img);
 	/* the pixels are ours now: let the exporter have its buffer back */
 	close(fd);
+	*t_copied = mono_ms();
 	if (ret)
 		return ret;
 	ret = write_png(d, img, l);
@@ -457,7 +459,7 @@ static int process_offer(struct importd *d,
 	const char *why;
 	char hex[33], fcc[5];
 	unsigned int i;
-	double t0;
+	double t0, t_imported, t_copied = 0;
 	int ret;
 
 	for (i = 0; i < RECENT; i++)
@@ -509,6 +511,7 @@ static int process_offer(struct importd *d,
 		     backend_name(q.backend), (unsigned long long)q.peer);
 		return -1;
 	}
+	t_imported = mono_ms();
 	/* the size we will map is the one the kernel gave us; it must match */
 	if (im.size != q.size) {
 		d->rejected++;
@@ -537,7 +540,7 @@ static int process_offer(struct importd *d,
 	if (d->sock_path)
 		ret = consume_socket(d, im.fd, im.size, &l, &q);
 	else
-		ret = consume_png(d, im.fd, im.size, &l);
+		ret = consume_png(d, im.fd, im.size, &l, &t_copied);
 	if (ret) {
 		d->failed++;
 		errno = -ret;
@@ -545,10 +548,17 @@ static int process_offer(struct importd *d,
 		     (unsigned long long)q.peer);
 		return -1;
 	}
-	vlog(d, "frame %llu: %s from %s:%llu, %ux%u %s (ms: import and consume %.1f)",
-	     d->frames, hex, backend_name(q.backend),
-	     (unsigned long long)q.peer, l.width, l.height,
-	     frame_fourcc_str(l.fourcc, fcc), mono_ms() - t0);
+	if (d->sock_path)
+		vlog(d, "frame %llu: %s from %s:%llu, %ux%u %s (ms: import %.1f)",
+		     d->frames, hex, backend_name(q.backend),
+		     (unsigned long long)q.peer, l.width, l.height,
+		     frame_fourcc_str(l.fourcc, fcc), t_imported - t0);
+	else
+		vlog(d, "frame %llu: %s from %s:%llu, %ux%u %s (ms: import %.1f, copy and release %.1f, png %.1f)",
+		     d->frames, hex, backend_name(q.backend),
+		     (unsigned long long)q.peer, l.width, l.height,
+		     frame_fourcc_str(l.fourcc, fcc), t_imported - t0,
+		     t_copied - t_imported, mono_ms() - t_copied);
 	d->frames++;
 	if (d->max_frames && d->frames >= d->max_frames)
 		stop = 1;
