@@ -16,36 +16,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 
 #include <linux/hyper_dmabuf.h>
 
 #include "pattern.h"
+#include "guest_tap.h"
 #include "hyperdmabuf.h"
 
 #define FOURCC(a, b, c, d) \
 	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | \
 	 ((uint32_t)(d) << 24))
-
-static int test_no, failures;
-
-static void result(int good, const char *what, const char *detail)
-{
-	printf("%s %d - %s%s%s\n", good ? "ok" : "not ok", ++test_no, what,
-	       detail ? ": " : "", detail ? detail : "");
-	if (!good)
-		failures++;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 struct bad_case {
 	const char *name;
@@ -110,13 +92,13 @@ static int importers(int dev, const struct hyper_dmabuf_handle *h)
 static int wait_released(int dev, const struct hyper_dmabuf_handle *h,
 			 int timeout_ms)
 {
-	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = tap_now_ms() + (uint64_t)timeout_ms;
 	struct hyper_dmabuf_event ev;
 
-	while (now_ms() < end) {
+	while (tap_now_ms() < end) {
 		struct pollfd p = { .fd = dev, .events = POLLIN };
 
-		if (poll(&p, 1, (int)(end - now_ms())) <= 0)
+		if (poll(&p, 1, (int)(end - tap_now_ms())) <= 0)
 			continue;
 		if (read(dev, &ev, sizeof(ev)) != sizeof(ev))
 			continue;
@@ -166,7 +148,7 @@ int main(int argc, char **argv)
 	m.height += 1;
 	ret = do_export(dev, &fb[0], backend, peer, &m, &good);
 	snprintf(detail, sizeof(detail), "EXPORT returned %d", ret);
-	result(ret == -EINVAL, "stride * height > size is refused at EXPORT",
+	tap_result(ret == -EINVAL, "stride * height > size is refused at EXPORT",
 	       detail);
 
 	for (i = 0; i < NR_CASES; i++) {
@@ -174,7 +156,7 @@ int main(int argc, char **argv)
 		cases[i].mangle(&m);
 		ret = do_export(dev, &fb[i], backend, peer, &m, &h[i]);
 		snprintf(detail, sizeof(detail), "EXPORT returned %d", ret);
-		result(!ret, cases[i].name, ret ? detail : "offered");
+		tap_result(!ret, cases[i].name, ret ? detail : "offered");
 		if (ret)
 			memset(&h[i], 0, sizeof(h[i]));
 	}
@@ -184,20 +166,19 @@ int main(int argc, char **argv)
 					       (size_t)y * fb[NR_CASES].pitch));
 	meta_init(&m, &fb[NR_CASES]);
 	ret = do_export(dev, &fb[NR_CASES], backend, peer, &m, &good);
-	result(!ret, "good frame offered", NULL);
+	tap_result(!ret, "good frame offered", NULL);
 	ret = ret ? ret : wait_released(dev, &good, timeout);
 	snprintf(detail, sizeof(detail), "%d", ret);
-	result(!ret, "good frame imported and released by the importer",
+	tap_result(!ret, "good frame imported and released by the importer",
 	       ret ? detail : NULL);
 	for (i = 0; i < NR_CASES; i++) {
 		ret = importers(dev, &h[i]);
 		snprintf(detail, sizeof(detail), "importers %d", ret);
-		result(ret == 0, cases[i].name, ret ? detail : "not imported");
+		tap_result(ret == 0, cases[i].name, ret ? detail : "not imported");
 	}
-	printf("1..%d\n", test_no);
 	close(dev);	/* revokes every export */
 	for (i = 0; i < NR_CASES + 2; i++)
 		hdmabuf_vgem_free(&fb[i]);
 	close(card);
-	return failures ? 1 : 0;
+	return tap_end();
 }

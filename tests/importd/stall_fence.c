@@ -17,44 +17,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/hyper_dmabuf.h>
 
+#include "guest_tap.h"
 #include "hyperdmabuf.h"
 #include "pattern.h"
 
 #define WAIT_MS		10000
 
-static int test_no, failures;
-
-static void result(int good, const char *what, const char *detail)
-{
-	printf("%s %d - %s%s%s\n", good ? "ok" : "not ok", ++test_no, what,
-	       detail ? ": " : "", detail ? detail : "");
-	if (!good)
-		failures++;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The importer's read fence on @h arrived (a FENCE event): 0 or -errno. */
 static int wait_taken(int dev, const struct hyper_dmabuf_handle *h,
 		      uint64_t peer)
 {
-	uint64_t end = now_ms() + WAIT_MS;
+	uint64_t end = tap_now_ms() + WAIT_MS;
 	struct hyper_dmabuf_event ev;
 	int ret;
 
-	while (now_ms() < end) {
-		ret = hdmabuf_read_event(dev, &ev, (int)(end - now_ms()));
+	while (tap_now_ms() < end) {
+		ret = hdmabuf_read_event(dev, &ev, (int)(end - tap_now_ms()));
 		if (ret < 0 && ret != -EINTR)
 			return ret;
 		if (ret == 1 && ev.type == HYPER_DMABUF_EVENT_FENCE &&
@@ -73,7 +55,7 @@ static long long wait_read_done(int dev, const struct hyper_dmabuf_handle *h)
 {
 	struct hyper_dmabuf_fence_get g;
 	struct pollfd pfd = { .events = POLLIN };
-	uint64_t t0 = now_ms();
+	uint64_t t0 = tap_now_ms();
 	int ret;
 
 	memset(&g, 0, sizeof(g));
@@ -88,15 +70,15 @@ static long long wait_read_done(int dev, const struct hyper_dmabuf_handle *h)
 	close(g.fd);
 	if (ret <= 0)
 		return ret ? -errno : -ETIMEDOUT;
-	return (long long)(now_ms() - t0);
+	return (long long)(tap_now_ms() - t0);
 }
 
 static int imported(int dev, const struct hyper_dmabuf_handle *h)
 {
 	struct hyper_dmabuf_query q;
-	uint64_t end = now_ms() + WAIT_MS;
+	uint64_t end = tap_now_ms() + WAIT_MS;
 
-	while (now_ms() < end) {
+	while (tap_now_ms() < end) {
 		if (hdmabuf_query(dev, h, &q, NULL, 0))
 			return 0;
 		if (q.importers)
@@ -157,22 +139,22 @@ int main(int argc, char **argv)
 	e.meta.height = fb.height;
 	e.meta.planes[0].stride = fb.pitch;
 	ret = hdmabuf_export(dev, &e);
-	result(!ret && imported(dev, &e.handle),
+	tap_result(!ret && imported(dev, &e.handle),
 	       "the pool buffer is offered and imported", NULL);
 
 	/* A frame whose producer never finishes. */
 	ret = announce(dev, card, &fb, &e.handle, &fence);
 	snprintf(detail, sizeof(detail), "%d", ret);
-	result(!ret, "stalled frame announced", ret ? detail : NULL);
+	tap_result(!ret, "stalled frame announced", ret ? detail : NULL);
 	ret = ret ? ret : wait_taken(dev, &e.handle, peer);
 	snprintf(detail, sizeof(detail), "%d", ret);
-	result(!ret, "the importer took the stalled frame (read fence)",
+	tap_result(!ret, "the importer took the stalled frame (read fence)",
 	       ret ? detail : NULL);
 	waited = ret ? ret : wait_read_done(dev, &e.handle);
 	snprintf(detail, sizeof(detail), "after %lld ms, fence timeout %d ms",
 		 waited, timeout);
 	/* not before the proxy failed: the importer did wait for our fence */
-	result(waited >= timeout * 9 / 10,
+	tap_result(waited >= timeout * 9 / 10,
 	       "the importer gave the stalled frame up after the fence timeout",
 	       detail);
 	hdmabuf_vgem_fence_signal(card, fence);	/* too late */
@@ -189,16 +171,15 @@ int main(int argc, char **argv)
 	ret = ret ? ret : wait_taken(dev, &e.handle, peer);
 	waited = ret ? ret : wait_read_done(dev, &e.handle);
 	snprintf(detail, sizeof(detail), "%lld", waited);
-	result(waited >= 0, "the importer took and read the good frame",
+	tap_result(waited >= 0, "the importer took and read the good frame",
 	       waited < 0 ? detail : NULL);
 
 	ret = hdmabuf_unexport(dev, &e.handle, 0, WAIT_MS);
 	snprintf(detail, sizeof(detail), "%d", ret);
-	result(!ret, "the importer let go of the withdrawn buffer",
+	tap_result(!ret, "the importer let go of the withdrawn buffer",
 	       ret ? detail : NULL);
-	printf("1..%d\n", test_no);
 	close(dev);
 	hdmabuf_vgem_free(&fb);
 	close(card);
-	return failures ? 1 : 0;
+	return tap_end();
 }

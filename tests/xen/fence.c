@@ -178,18 +178,6 @@ static int sync_status(int fd, int *status)
 	return 0;
 }
 
-static int export_sync_file(int fd, uint32_t flags)
-{
-	struct dma_buf_export_sync_file es;
-	int ret;
-
-	memset(&es, 0, sizeof(es));
-	es.flags = flags;
-	es.fd = -1;
-	ret = hdmabuf_ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &es);
-	return ret ? ret : es.fd;
-}
-
 static int fence_get(uint32_t flags)
 {
 	struct hyper_dmabuf_fence_get g;
@@ -214,7 +202,7 @@ static int poll_target(const char *what, int *fd, bool *owned)
 	else if (!strcmp(what, "imp"))
 		*fd = imp_fd;
 	else if (!strcmp(what, "sync") && imp_fd >= 0)
-		*fd = export_sync_file(imp_fd, DMA_BUF_SYNC_READ), *owned = true;
+		*fd = hdmabuf_dmabuf_export_sync_file(imp_fd, DMA_BUF_SYNC_READ), *owned = true;
 	else if (!strcmp(what, "get") && have_handle)
 		*fd = fence_get(0), *owned = true;
 	else
@@ -437,7 +425,7 @@ static int cmd_hold(const char *cmd)
 		return fail(cmd, "nothing imported");
 	handle = imp_handle;
 	held[0] = fence_get(0);
-	held[1] = export_sync_file(imp_fd, DMA_BUF_SYNC_READ);
+	held[1] = hdmabuf_dmabuf_export_sync_file(imp_fd, DMA_BUF_SYNC_READ);
 	for (i = 0; i < NR_HELD; i++) {
 		if (held[i] < 0)
 			return fail(cmd, "%s: %s", i ? "EXPORT_SYNC_FILE" :
@@ -782,7 +770,7 @@ static int run(char **argv, int argc)
 		if (argc > 3 && !strcmp(argv[3], "scratch")) {
 			if (sbuf.dmabuf < 0)
 				return fail(cmd, "no scratch fence");
-			fa.fd = export_sync_file(sbuf.dmabuf, DMA_BUF_SYNC_WRITE);
+			fa.fd = hdmabuf_dmabuf_export_sync_file(sbuf.dmabuf, DMA_BUF_SYNC_WRITE);
 			if (fa.fd < 0)
 				return fail(cmd, "EXPORT_SYNC_FILE of the scratch buffer: %s",
 					    strerror(-fa.fd));

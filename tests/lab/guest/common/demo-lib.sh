@@ -125,3 +125,27 @@ demo_check_pngs_any() {
 		[ $_i -lt "$2" ] || { echo "demo_check_pngs_any: $_f is none of the frames left"; return 1; }
 	done
 }
+
+# demo_check_importd WHAT LOG STATUS DIR N: importd (log LOG, exit status
+# STATUS) consumed N frames, none rejected or failed, and DIR holds N
+# PNGs, frame i pixel-exact in frame-i.png
+demo_check_importd() {
+	_r=0
+	lab_tap "$1: importd consumed $5 frames, exit 0" \
+		sh -c "[ $3 = 0 ] && grep -q '$5 frames consumed, 0 rejected, 0 failed' $2" || _r=1
+	lab_tap "$1: $5 PNGs, frame i in frame-i.png, each pixel-exact" \
+		demo_check_pngs "$4" "$5" || _r=1
+	return $_r
+}
+
+# demo_tap_prog NAME CMD...: runs a TAP test program, relays each of its
+# results as a lab result "NAME: ..."; returns its exit status
+demo_tap_prog() {
+	_n=$1; shift
+	"$@" >/tmp/$_n.tap 2>&1
+	_s=$?
+	cat /tmp/$_n.tap
+	sed -n "s/^ok [0-9]* - /$_n: /p" /tmp/$_n.tap | while read -r _l; do lab_ok "$_l"; done
+	sed -n "s/^not ok [0-9]* - /$_n: /p" /tmp/$_n.tap | while read -r _l; do lab_notok "$_l"; done
+	return $_s
+}

@@ -7,12 +7,7 @@ demo_load loopback || exit 1
 rc=0 out=/tmp/hostile-png log=/tmp/importd-hostile.log
 rm -rf $out
 demo_importd_start $log --from loopback:0 --outdir $out || { cat $log; demo_unload; exit 1; }
-$DEMO_TESTS/hostile_export loopback:1 20000 >/tmp/hostile.tap 2>&1
-hrc=$?
-cat /tmp/hostile.tap
-sed -n 's/^ok [0-9]* - /hostile_export: /p' /tmp/hostile.tap | while read -r l; do lab_ok "$l"; done
-sed -n 's/^not ok [0-9]* - /hostile_export: /p' /tmp/hostile.tap | while read -r l; do lab_notok "$l"; done
-[ $hrc = 0 ] || rc=1
+demo_tap_prog hostile_export $DEMO_TESTS/hostile_export loopback:1 20000 || rc=1
 lab_tap "importd: alive after the hostile offers" kill -0 $IMPORTD_PID || rc=1
 demo_importd_stop
 st=$?

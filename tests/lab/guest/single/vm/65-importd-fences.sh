@@ -13,12 +13,7 @@ echo 1000 >$param
 rm -rf $out
 demo_importd_start $log --from loopback:0 --outdir $out --sync fences -v ||
 	{ cat $log; echo $old >$param; demo_unload; exit 1; }
-$DEMO_TESTS/stall_fence loopback:1 1000 >/tmp/stall.tap 2>&1
-src=$?
-cat /tmp/stall.tap
-sed -n 's/^ok [0-9]* - /stall_fence: /p' /tmp/stall.tap | while read -r l; do lab_ok "$l"; done
-sed -n 's/^not ok [0-9]* - /stall_fence: /p' /tmp/stall.tap | while read -r l; do lab_notok "$l"; done
-[ $src = 0 ] || rc=1
+demo_tap_prog stall_fence $DEMO_TESTS/stall_fence loopback:1 1000 || rc=1
 lab_tap "importd: alive after the stalled frame" kill -0 $IMPORTD_PID || rc=1
 demo_importd_stop
 st=$?
