@@ -53,7 +53,8 @@ demo_check_pngs() {
 # LAB_GUEST_ARGS): DEMO_MODE=1 under make demo (PNGs are sent to the host),
 # DEMO_FRAMES (default 10 under make check), DEMO_FPS (0: unpaced),
 # DEMO_SYNCS: the --sync modes to run, one after the other (make demo: the
-# one DEMO_SYNC names; make check: both, release first, to compare them).
+# one DEMO_SYNC names; make check: both, release first, to compare them;
+# demo.sync=fences,release picks the order).
 demo_args() {
 	DEMO_MODE=0 DEMO_FRAMES=10 DEMO_FPS=0 DEMO_SYNCS="release fences"
 	for _w in $(cat /proc/cmdline); do
@@ -61,7 +62,7 @@ demo_args() {
 		lab.demo=*) DEMO_MODE=${_w#*=} ;;
 		demo.frames=*) DEMO_FRAMES=${_w#*=} ;;
 		demo.fps=*) DEMO_FPS=${_w#*=} ;;
-		demo.sync=*) DEMO_SYNCS=${_w#*=} ;;
+		demo.sync=*) DEMO_SYNCS=$(echo "${_w#*=}" | tr , ' ') ;;
 		esac
 	done
 }
