@@ -54,7 +54,8 @@ demo_check_pngs() {
 # DEMO_FRAMES (default 10 under make check), DEMO_FPS (0: unpaced),
 # DEMO_SYNCS: the --sync modes to run, one after the other (make demo: the
 # one DEMO_SYNC names; make check: both, release first, to compare them;
-# demo.sync=fences,release picks the order).
+# demo.sync=fences:release picks the order; no commas: they separate
+# the modules of a Xen boot).
 demo_args() {
 	DEMO_MODE=0 DEMO_FRAMES=10 DEMO_FPS=0 DEMO_SYNCS="release fences"
 	for _w in $(cat /proc/cmdline); do
@@ -62,7 +63,7 @@ demo_args() {
 		lab.demo=*) DEMO_MODE=${_w#*=} ;;
 		demo.frames=*) DEMO_FRAMES=${_w#*=} ;;
 		demo.fps=*) DEMO_FPS=${_w#*=} ;;
-		demo.sync=*) DEMO_SYNCS=$(echo "${_w#*=}" | tr , ' ') ;;
+		demo.sync=*) DEMO_SYNCS=$(echo "${_w#*=}" | tr : ' ') ;;
 		esac
 	done
 }
