@@ -9,8 +9,8 @@
 # is compared pixel by pixel with the pattern on the host.
 #
 # Environment (make variables of the same names):
-#   DEMO         xen (default once backends/xen exists), single (the
-#                loopback backend in one VM) or virtio (not available yet)
+#   DEMO         xen (default), single (the loopback backend in one VM)
+#                or virtio (two QEMU guests through hyper_dmabufd)
 #   DEMO_FRAMES  frames to send (60)
 #   DEMO_FPS     pacing of the compositor, 0 = as fast as released (0)
 #   DEMO_SYNC    fences (default: the compositor reuses a buffer once the
@@ -47,7 +47,7 @@ single | loopback)
 	DEMO=single scen=single imp=vm exp=vm path="pseudo-domain 0 -> 1 over the loopback backend, one VM"
 	;;
 virtio)
-	die "DEMO=virtio: not available: the virtio backend has not landed yet (use DEMO=xen or DEMO=single)"
+	scen=virtio imp=vm2 exp=vm1 path="vm1 -> vm2 over the virtio device (hyper_dmabufd), two QEMU guests"
 	;;
 *) die "unknown DEMO '$DEMO' (xen, single, virtio)" ;;
 esac
