@@ -69,8 +69,11 @@ export LAB_XEN_DOM0_ARGS="lab.timeout=$((lab_timeout - 40))"
 export LAB_TIMEOUT_XEN=$lab_timeout
 echo "bench: lab run (xen scenario, kernel $K): sizes $sizes, reps $reps/$reps_large, pagecost $pagecost, scale $scale, ${secs}s streams, budget ${budget}s, QEMU limit ${lab_timeout}s"
 bench_lab xen "$OUT" dom0 domu1 domu2
+# what the lab gave dom0 (tests/lab/lib/scenarios.sh: LAB_DOM0_MEM, in M)
+dom0_mb=${LAB_DOM0_MEM:-768M}
+dom0_mb=${dom0_mb%M}
 bench_report report.py "$OUT" \
-	"xen_mem_mb=$LAB_XEN_MEM domu_mem_mb=$LAB_DOMU_MEM dom0_mem_mb=512 $LAB_XEN_ARGS quick=${BENCH_QUICK:-0}" xen
+	"xen_mem_mb=$LAB_XEN_MEM domu_mem_mb=$LAB_DOMU_MEM dom0_mem_mb=$dom0_mb $LAB_XEN_ARGS quick=${BENCH_QUICK:-0}" xen
 rc=$?
 if [ "$lab_rc" != 0 ]; then
 	echo "bench: the lab run failed (logs $run_dir)" >&2
