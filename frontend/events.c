@@ -22,6 +22,7 @@ int hdmabuf_events_init(struct hdmabuf_file *file)
 	init_waitqueue_head(&file->ev_wait);
 	/* At least two slots: one event and a pending OVERFLOW record. */
 	file->ev_depth = max(READ_ONCE(hdmabuf_event_queue_depth), 2U);
+	file->ev_mask = HYPER_DMABUF_EVENT_MASK_DEFAULT;
 	file->ev = kvcalloc(file->ev_depth, sizeof(*file->ev), GFP_KERNEL);
 	return file->ev ? 0 : -ENOMEM;
 }
@@ -47,6 +48,10 @@ void hdmabuf_event_post(struct hdmabuf_file *file,
 			const struct hyper_dmabuf_event *ev)
 {
 	spin_lock(&file->ev_lock);
+	if (!(file->ev_mask & HYPER_DMABUF_EVENT_BIT(ev->type))) {
+		spin_unlock(&file->ev_lock);
+		return;
+	}
 	/* The last free slot is kept for the OVERFLOW record. */
 	if (file->ev_lost || file->ev_count >= file->ev_depth - 1)
 		file->ev_lost++;
@@ -54,6 +59,18 @@ void hdmabuf_event_post(struct hdmabuf_file *file,
 		hdmabuf_event_push_locked(file, ev);
 	spin_unlock(&file->ev_lock);
 	wake_up_interruptible(&file->ev_wait);
+}
+
+/* The types @file receives from now on; returns the previous mask. */
+u64 hdmabuf_events_set_mask(struct hdmabuf_file *file, u64 mask)
+{
+	u64 old;
+
+	spin_lock(&file->ev_lock);
+	old = file->ev_mask;
+	file->ev_mask = mask;
+	spin_unlock(&file->ev_lock);
+	return old;
 }
 
 void hdmabuf_event_broadcast(const struct hyper_dmabuf_event *ev)

@@ -331,6 +331,7 @@ struct hdmabuf_import {
  * @ev_count: queued records.
  * @ev_lost: records dropped since the last OVERFLOW record was queued.
  * @ev_seq: sequence number of the next record.
+ * @ev_mask: event types this file receives (HYPER_DMABUF_EVENT_BIT()s).
  * @ev_wait: readers and pollers.
  */
 struct hdmabuf_file {
@@ -344,6 +345,7 @@ struct hdmabuf_file {
 	unsigned int ev_count;
 	u64 ev_lost;
 	u64 ev_seq;
+	u64 ev_mask;
 	wait_queue_head_t ev_wait;
 };
 
@@ -433,6 +435,7 @@ void hdmabuf_event_post(struct hdmabuf_file *file,
 			const struct hyper_dmabuf_event *ev);
 void hdmabuf_event_broadcast(const struct hyper_dmabuf_event *ev);
 void hdmabuf_uevent_offer(const struct hdmabuf_offer *offer);
+u64 hdmabuf_events_set_mask(struct hdmabuf_file *file, u64 mask);
 ssize_t hdmabuf_events_read(struct hdmabuf_file *file, char __user *buf,
 			    size_t count, bool nonblock);
 __poll_t hdmabuf_events_poll(struct hdmabuf_file *file, struct file *filp,

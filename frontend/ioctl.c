@@ -262,6 +262,17 @@ err_put_fd:
 	return ret;
 }
 
+static int hdmabuf_ioctl_event_mask(struct hdmabuf_file *file, void *data)
+{
+	struct hyper_dmabuf_event_mask *arg = data;
+
+	if (arg->mask & ~HYPER_DMABUF_EVENT_MASK_ALL || arg->old_mask ||
+	    !hdmabuf_mem_is_zero(arg->reserved, sizeof(arg->reserved)))
+		return -EINVAL;
+	arg->old_mask = hdmabuf_events_set_mask(file, arg->mask);
+	return 0;
+}
+
 typedef int (*hdmabuf_ioctl_fn)(struct hdmabuf_file *file, void *data);
 
 static const struct {
@@ -276,6 +287,7 @@ static const struct {
 	{ HYPER_DMABUF_IOCTL_LIST, hdmabuf_ioctl_list },
 	{ HYPER_DMABUF_IOCTL_FENCE_ATTACH, hdmabuf_ioctl_fence_attach },
 	{ HYPER_DMABUF_IOCTL_FENCE_GET, NULL },
+	{ HYPER_DMABUF_IOCTL_EVENT_MASK, hdmabuf_ioctl_event_mask },
 };
 
 long hdmabuf_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
@@ -291,6 +303,7 @@ long hdmabuf_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		struct hyper_dmabuf_list list;
 		struct hyper_dmabuf_fence_attach fence_attach;
 		struct hyper_dmabuf_fence_get fence_get;
+		struct hyper_dmabuf_event_mask event_mask;
 	} *data;
 	unsigned int nr = _IOC_NR(cmd);
 	unsigned int size = _IOC_SIZE(cmd);

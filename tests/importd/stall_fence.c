@@ -113,6 +113,7 @@ int main(int argc, char **argv)
 	struct hdmabuf_vgem_buf fb;
 	unsigned long long peer;
 	long long waited;
+	uint64_t t0;
 	uint32_t fence, y;
 	int dev, card, ret, timeout;
 	char detail[96];
@@ -124,7 +125,11 @@ int main(int argc, char **argv)
 	}
 	dev = hdmabuf_open(0);
 	card = hdmabuf_vgem_open();
+	/* the importer's read fences arrive as FENCE events */
 	if (dev < 0 || card < 0 ||
+	    hdmabuf_event_mask(dev, HYPER_DMABUF_EVENT_MASK_DEFAULT |
+			       HYPER_DMABUF_EVENT_BIT(HYPER_DMABUF_EVENT_FENCE),
+			       NULL) ||
 	    hdmabuf_vgem_alloc(card, PATTERN_WIDTH, PATTERN_HEIGHT, 32, &fb)) {
 		fprintf(stderr, "stall_fence: no /dev/hyper_dmabuf, vgem or buffer\n");
 		return 1;
@@ -143,6 +148,7 @@ int main(int argc, char **argv)
 	       "the pool buffer is offered and imported", NULL);
 
 	/* A frame whose producer never finishes. */
+	t0 = tap_now_ms();	/* the write proxy's clock starts about now */
 	ret = announce(dev, card, &fb, &e.handle, &fence);
 	snprintf(detail, sizeof(detail), "%d", ret);
 	tap_result(!ret, "stalled frame announced", ret ? detail : NULL);
@@ -151,6 +157,8 @@ int main(int argc, char **argv)
 	tap_result(!ret, "the importer took the stalled frame (read fence)",
 	       ret ? detail : NULL);
 	waited = ret ? ret : wait_read_done(dev, &e.handle);
+	if (waited >= 0)
+		waited = (long long)(tap_now_ms() - t0);
 	snprintf(detail, sizeof(detail), "after %lld ms, fence timeout %d ms",
 		 waited, timeout);
 	/* not before the proxy failed: the importer did wait for our fence */

@@ -26,9 +26,10 @@
  *     fences of an offer without an import); nothing pending: seqno 0;
  *   - NR_FRAMES fenced frames, then live_fences and live_fence_waits are
  *     back to their baseline;
- *   - FENCE events (FEAT_FENCE_EVENTS): the importer's files get the
- *     exporter's write fence, only the exporting file gets the importer's
- *     read fence, each with the sender's seqno, once the proxy is in place;
+ *   - FENCE events (FEAT_FENCE_EVENTS), only for files that asked with
+ *     EVENT_MASK: the importer's files get the exporter's write fence,
+ *     only the exporting file gets the importer's read fence, each with
+ *     the sender's seqno, once the proxy is in place;
  *   - tracepoints (tracefs events/hyper_dmabuf): both sides of an ATTACH
  *     and of its SIGNAL, a timeout and a peer going down show up in the
  *     trace with their seqnos and errors.
@@ -366,22 +367,55 @@ static int next_fence_event(int fd, uint64_t peer,
 	return ret;
 }
 
-/* Whether @fd has a FENCE record from @peer queued (drains the queue). */
-static bool has_fence_event(int fd, uint64_t peer)
+/*
+ * Whether @fd has a record of @type (for FENCE: from @peer, or from any
+ * peer if @peer is ANY_PEER) queued now; drains the queue.
+ */
+#define ANY_PEER	UINT64_MAX
+static bool has_event(int fd, uint32_t type, uint64_t peer)
 {
 	struct hyper_dmabuf_event ev;
 	bool found = false;
 
-	while (!hdm_wait_event(fd, HYPER_DMABUF_EVENT_FENCE, NULL, 0, &ev))
-		found |= ev.peer == peer;
-	return found;
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 0) != 1 ||
+		    read(fd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev))
+			return found;
+		if (ev.type == type &&
+		    (type != HYPER_DMABUF_EVENT_FENCE || peer == ANY_PEER ||
+		     ev.peer == peer))
+			found = true;
+	}
 }
 
+static int event_mask(int fd, uint64_t mask, uint64_t old, uint64_t res0,
+		      uint64_t *was)
+{
+	struct hyper_dmabuf_event_mask m;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	m.mask = mask;
+	m.old_mask = old;
+	m.reserved[0] = res0;
+	ret = hdm_ioctl(fd, HYPER_DMABUF_IOCTL_EVENT_MASK, &m);
+	if (!ret && was)
+		*was = m.old_mask;
+	return ret;
+}
+
+#define WITH_FENCE	(HYPER_DMABUF_EVENT_MASK_DEFAULT | \
+			 HYPER_DMABUF_EVENT_BIT(HYPER_DMABUF_EVENT_FENCE))
+
 /*
- * FENCE events: the importing side hears of the exporter's write fence
- * (every file, like OFFER), the exporting file of the importer's read
- * fence (that file only, like RELEASED), each after the proxy is in
- * place, with the seqno FENCE_ATTACH returned on the other side.
+ * FENCE events, for the files that asked (EVENT_MASK): the importing side
+ * hears of the exporter's write fence (every such file, like OFFER), the
+ * exporting file of the importer's read fence (that file only, like
+ * RELEASED), each after the proxy is in place, with the seqno
+ * FENCE_ATTACH returned on the other side.  A file that did not ask gets
+ * none; EVENT_MASK rejects unknown bits and non-zero out/reserved fields.
  */
 TEST_F_TIMEOUT(fence, events, 60)
 {
@@ -389,12 +423,22 @@ TEST_F_TIMEOUT(fence, events, 60)
 	struct hyper_dmabuf_info info;
 	struct drm_prime_handle prime;
 	struct drm_gem_close gc = { 0 };
-	uint64_t seqno = 0;
+	uint64_t seqno = 0, was = 0;
+	int quiet;
 
 	NEED_BUF();
 	ASSERT_EQ(0, hdm_get_info(self->c.exp, &info));
 	ASSERT_NE(0ULL, (unsigned long long)(info.features &
 					    HYPER_DMABUF_FEAT_FENCE_EVENTS));
+	EXPECT_EQ(-EINVAL, event_mask(self->c.imp, 1ULL << 9, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, event_mask(self->c.imp, 1ULL, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, event_mask(self->c.imp, WITH_FENCE, 1, 0, NULL));
+	EXPECT_EQ(-EINVAL, event_mask(self->c.imp, WITH_FENCE, 0, 1, NULL));
+	ASSERT_EQ(0, event_mask(self->c.imp, WITH_FENCE, 0, 0, &was));
+	EXPECT_EQ((uint64_t)HYPER_DMABUF_EVENT_MASK_DEFAULT, was);
+	ASSERT_EQ(0, event_mask(self->c.exp, WITH_FENCE, 0, 0, NULL));
+	quiet = hdm_open(0);	/* the default mask: no FENCE */
+	ASSERT_LE(0, quiet);
 	ASSERT_EQ(0, share(self, HYPER_DMABUF_EXPORT_RW, true));
 	hdm_drain_events(self->c.exp);
 	hdm_drain_events(self->c.imp);
@@ -430,11 +474,20 @@ TEST_F_TIMEOUT(fence, events, 60)
 	EXPECT_EQ(seqno, ev.size);
 	EXPECT_FALSE(ready_now(self->buf.dmabuf, POLLOUT));
 	/* Only the exporting file hears of it. */
-	EXPECT_FALSE(has_fence_event(self->c.imp, HDM_LO_PEER));
+	EXPECT_FALSE(has_event(self->c.imp, HYPER_DMABUF_EVENT_FENCE,
+			       HDM_LO_PEER));
 	ASSERT_EQ(0, vgem_signal(self->c.card, self->pending));
 	self->pending = 0;
 	EXPECT_LE(0, wait_ms(self->buf.dmabuf, POLLOUT, 5000));
 	ioctl(self->c.card, DRM_IOCTL_GEM_CLOSE, &gc);
+	/*
+	 * Nothing for the file that did not ask, though it got the OFFER
+	 * (checked first: the drain would lose it).
+	 */
+	EXPECT_EQ(0, hdm_wait_event(quiet, HYPER_DMABUF_EVENT_OFFER, &self->h,
+				    HDM_ASYNC_MS, NULL));
+	EXPECT_FALSE(has_event(quiet, HYPER_DMABUF_EVENT_FENCE, ANY_PEER));
+	close(quiet);
 }
 
 TEST_F_TIMEOUT(fence, explicit_sync_file, 60)

@@ -53,6 +53,9 @@ int main(void)
 	SZ(hyper_dmabuf_fence_get);
 	OFF(hyper_dmabuf_fence_get, fd);
 	OFF(hyper_dmabuf_fence_get, reserved);
+	SZ(hyper_dmabuf_event_mask);
+	OFF(hyper_dmabuf_event_mask, old_mask);
+	OFF(hyper_dmabuf_event_mask, reserved);
 	SZ(hyper_dmabuf_event);
 	OFF(hyper_dmabuf_event, peer);
 	OFF(hyper_dmabuf_event, seq);
@@ -65,5 +68,9 @@ int main(void)
 	printf("FENCE_ATTACH = %#lx\n",
 	       (unsigned long)HYPER_DMABUF_IOCTL_FENCE_ATTACH);
 	printf("FENCE_GET = %#lx\n", (unsigned long)HYPER_DMABUF_IOCTL_FENCE_GET);
+	printf("EVENT_MASK = %#lx\n",
+	       (unsigned long)HYPER_DMABUF_IOCTL_EVENT_MASK);
+	printf("EVENT_MASK_DEFAULT = %#llx\n",
+	       (unsigned long long)HYPER_DMABUF_EVENT_MASK_DEFAULT);
 	return 0;
 }

@@ -374,6 +374,39 @@ static int pool_export(struct compositor *c)
 }
 
 /*
+ * Frames are announced by FENCE events, which reach only an importer that
+ * is already listening: wait until every buffer is imported (QUERY), at
+ * most c->timeout_ms.
+ */
+static int pool_wait_imported(struct compositor *c)
+{
+	uint64_t deadline = now_us() + c->timeout_ms * 1000ULL;
+	struct hyper_dmabuf_query q;
+	unsigned int i = 0;
+	int ret;
+
+	while (i < c->nr_bufs) {
+		ret = hdmabuf_query(c->dev, &c->slot[i].handle, &q, NULL, 0);
+		if (ret) {
+			errno = -ret;
+			warn("QUERY of buffer %u", i);
+			return -1;
+		}
+		if (q.importers) {
+			i++;
+			continue;
+		}
+		if (now_us() >= deadline) {
+			warnx("buffer %u was not imported within %u ms", i,
+			      c->timeout_ms);
+			return -1;
+		}
+		usleep(20000);
+	}
+	return 0;
+}
+
+/*
  * Slot @s may be drawn into once the importer took its last frame (its
  * read fence came) and that read is over: poll() POLLOUT on the dma-buf
  * waits for every fence on it, the importer's proxy included.
@@ -410,11 +443,20 @@ static int pool_wait_free(struct compositor *c, struct fb_slot *s)
 static int pool_frame(struct compositor *c, struct fb_slot *s,
 		      uint32_t frame)
 {
-	uint64_t seqno = 0;
+	uint64_t seqno = 0, deadline = now_us() + c->timeout_ms * 1000ULL;
 	uint32_t id;
 	int ret;
 
-	ret = hdmabuf_vgem_fence_attach(c->card, s->gem, 1, &id);
+	/*
+	 * EBUSY: a fence came after POLLOUT (one of another process of the
+	 * importing VM, say): wait for the buffer again.
+	 */
+	while ((ret = hdmabuf_vgem_fence_attach(c->card, s->gem, 1, &id)) ==
+	       -EBUSY && now_us() < deadline) {
+		struct pollfd pfd = { .fd = s->fb.dmabuf, .events = POLLOUT };
+
+		poll(&pfd, 1, 100);
+	}
 	if (ret) {
 		errno = -ret;
 		warn("frame %u: vgem write fence", frame);
@@ -634,6 +676,17 @@ int main(int argc, char **argv)
 	if (c.fences && !(info.features & HYPER_DMABUF_FEAT_FENCE_EVENTS))
 		errx(EXIT_FAILURE, "%s: no fence events in this module: use --sync release",
 		     dev_path);
+	/* the importer's read fences arrive as FENCE events */
+	if (c.fences) {
+		int r = hdmabuf_event_mask(c.dev, HYPER_DMABUF_EVENT_MASK_DEFAULT |
+				HYPER_DMABUF_EVENT_BIT(HYPER_DMABUF_EVENT_FENCE),
+				NULL);
+
+		if (r) {
+			errno = -r;
+			err(EXIT_FAILURE, "EVENT_MASK on %s", dev_path);
+		}
+	}
 	if (!use_udmabuf || c.fences)
 		card = hdmabuf_vgem_open();
 	if ((!use_udmabuf || c.fences) && card < 0) {
@@ -656,7 +709,7 @@ int main(int argc, char **argv)
 
 	t0 = now_us();
 	f = 0;
-	if (c.fences && pool_export(&c))
+	if (c.fences && (pool_export(&c) || pool_wait_imported(&c)))
 		goto report;
 	for (; f < frames; f++) {
 		struct fb_slot *s = &c.slot[f % c.nr_bufs];

@@ -185,6 +185,16 @@ int cmd_watch(int argc, char **argv)
 		close(sfd);
 		return EXIT_FAILURE;
 	}
+	/* --type filters in the kernel too; FENCE records only when asked */
+	if (types) {
+		ret = hdmabuf_event_mask(fd, types, NULL);
+		if (ret) {
+			print_err(-ret, "EVENT_MASK on %s", HDMABUF_DEV);
+			close(fd);
+			close(sfd);
+			return EXIT_FAILURE;
+		}
+	}
 	if (timeout_ms)
 		deadline = now_ms() + timeout_ms;
 	for (;;) {

@@ -52,8 +52,12 @@
 #define MAX_SOURCES	32
 #define RECENT		64	/* consumed handles remembered */
 #define EXIT_USAGE	2
-/* Backstop for a write fence; the module fails it after fence_timeout_ms. */
-#define WRITE_WAIT_MS	30000
+/*
+ * Backstop for a write fence (the module fails it after fence_timeout_ms,
+ * 5 s by default); below vgem's 10 s, after which vgem signals our read
+ * fence by itself and the exporter could draw while we still copy.
+ */
+#define WRITE_WAIT_MS	9000
 
 struct source {
 	uint32_t backend;
@@ -1016,6 +1020,14 @@ int main(int argc, char **argv)
 		if (!(info.features & HYPER_DMABUF_FEAT_FENCE_EVENTS))
 			errx(EXIT_FAILURE, "%s: no fence events in this module: use --sync release",
 			     d.dev_path);
+		/* frames arrive as the exporter's FENCE events */
+		c = hdmabuf_event_mask(d.dev, HYPER_DMABUF_EVENT_MASK_DEFAULT |
+				       HYPER_DMABUF_EVENT_BIT(HYPER_DMABUF_EVENT_FENCE),
+				       NULL);
+		if (c) {
+			errno = -c;
+			err(EXIT_FAILURE, "EVENT_MASK on %s", d.dev_path);
+		}
 		c = pool_init(&d.pool);
 		if (c) {
 			errno = -c;

@@ -17,9 +17,12 @@
 
 int pool_init(struct pool *p)
 {
+	unsigned int i;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
+	for (i = 0; i < POOL_MAX; i++)
+		p->buf[i].fd = -1;
 	p->scratch.dmabuf = -1;
 	p->card = hdmabuf_vgem_open();
 	if (p->card < 0)
@@ -87,6 +90,8 @@ void pool_remove(struct pool *p, struct pool_buf *b)
 	munmap(b->map, (size_t)b->size);
 	close(b->fd);
 	*b = p->buf[--p->nr];
+	p->buf[p->nr].fd = -1;
+	p->buf[p->nr].map = NULL;
 }
 
 int pool_read_begin(struct pool *p, int dev, const struct pool_buf *b,

@@ -135,3 +135,16 @@ int hdmabuf_read_event(int fd, struct hyper_dmabuf_event *ev, int timeout_ms)
 		return -EIO;		/* short record: not our ABI */
 	}
 }
+
+int hdmabuf_event_mask(int fd, uint64_t mask, uint64_t *old)
+{
+	struct hyper_dmabuf_event_mask m;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	m.mask = mask;
+	ret = hdmabuf_ioctl(fd, HYPER_DMABUF_IOCTL_EVENT_MASK, &m);
+	if (!ret && old)
+		*old = m.old_mask;
+	return ret;
+}

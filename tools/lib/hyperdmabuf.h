@@ -54,6 +54,11 @@ int hdmabuf_list(int fd, struct hyper_dmabuf_handle **handles);
  * 1 and *ev filled, 0 on timeout, -errno (-EINTR when a signal arrived).
  */
 int hdmabuf_read_event(int fd, struct hyper_dmabuf_event *ev, int timeout_ms);
+/*
+ * EVENT_MASK: @fd receives the types in @mask (HYPER_DMABUF_EVENT_BIT()s)
+ * from now on; *@old (may be NULL) gets the previous mask.  0 or -errno.
+ */
+int hdmabuf_event_mask(int fd, uint64_t mask, uint64_t *old);
 
 /* ---------------------------------------------------------- text forms */
 

@@ -52,7 +52,7 @@ struct hyper_dmabuf_handle {
 #define HYPER_DMABUF_FEAT_EVENTS	(1ULL << 4) /* poll()/read() events */
 #define HYPER_DMABUF_FEAT_UEVENTS	(1ULL << 5) /* KOBJ_CHANGE per offer */
 #define HYPER_DMABUF_FEAT_FENCES	(1ULL << 6) /* FENCE_ATTACH, FENCE_GET */
-#define HYPER_DMABUF_FEAT_FENCE_EVENTS	(1ULL << 7) /* EVENT_FENCE records */
+#define HYPER_DMABUF_FEAT_FENCE_EVENTS	(1ULL << 7) /* EVENT_FENCE, EVENT_MASK */
 
 /**
  * struct hyper_dmabuf_backend_info - one registered backend
@@ -297,6 +297,24 @@ struct hyper_dmabuf_fence_get {
 	__u64 reserved[2];
 };
 
+/**
+ * struct hyper_dmabuf_event_mask - argument of HYPER_DMABUF_IOCTL_EVENT_MASK
+ * @mask: in: the event types this file receives from now on, bit
+ *	HYPER_DMABUF_EVENT_BIT(type) for each; only bits of
+ *	HYPER_DMABUF_EVENT_MASK_ALL.  OVERFLOW records are always made.
+ * @old_mask: out: the mask before the call.  A file starts with
+ *	HYPER_DMABUF_EVENT_MASK_DEFAULT: every type but FENCE, which comes
+ *	at the peers' frame rates and only to files that ask for it.
+ * @reserved: zero.
+ *
+ * Records already queued stay queued.
+ */
+struct hyper_dmabuf_event_mask {
+	__u64 mask;
+	__u64 old_mask;
+	__u64 reserved[2];
+};
+
 #define HYPER_DMABUF_IOCTL_GET_INFO \
 	_IOR(HYPER_DMABUF_IOC_MAGIC, 0x00, struct hyper_dmabuf_info)
 #define HYPER_DMABUF_IOCTL_EXPORT \
@@ -313,6 +331,8 @@ struct hyper_dmabuf_fence_get {
 	_IOWR(HYPER_DMABUF_IOC_MAGIC, 0x06, struct hyper_dmabuf_fence_attach)
 #define HYPER_DMABUF_IOCTL_FENCE_GET \
 	_IOWR(HYPER_DMABUF_IOC_MAGIC, 0x07, struct hyper_dmabuf_fence_get)
+#define HYPER_DMABUF_IOCTL_EVENT_MASK \
+	_IOWR(HYPER_DMABUF_IOC_MAGIC, 0x08, struct hyper_dmabuf_event_mask)
 
 /* Event records returned by read() on /dev/hyper_dmabuf. */
 #define HYPER_DMABUF_EVENT_OFFER	1 /* a peer exported a buffer to us */
@@ -323,6 +343,12 @@ struct hyper_dmabuf_fence_get {
 #define HYPER_DMABUF_EVENT_OVERFLOW	6 /* @size events were lost */
 #define HYPER_DMABUF_EVENT_RELEASED	7 /* peer released our export */
 #define HYPER_DMABUF_EVENT_FENCE	8 /* peer's fence now on a buffer */
+
+/* EVENT_MASK bits. */
+#define HYPER_DMABUF_EVENT_BIT(type)	(1ULL << (type))
+#define HYPER_DMABUF_EVENT_MASK_ALL	(0x1ffULL & ~1ULL) /* types 1..8 */
+#define HYPER_DMABUF_EVENT_MASK_DEFAULT	(HYPER_DMABUF_EVENT_MASK_ALL & \
+	~HYPER_DMABUF_EVENT_BIT(HYPER_DMABUF_EVENT_FENCE))
 
 /**
  * struct hyper_dmabuf_event - one record read() from /dev/hyper_dmabuf
