@@ -2,9 +2,14 @@
 # with 10 frames, once per --sync mode): vm1's hyperdmabuf-compositor
 # exports its frames to vm2 through hyper_dmabufd, vm2's
 # hyper_dmabuf-importd writes them as PNGs, every one checked pixel-exact;
-# under make demo the PNGs go to the host.  The guests share no xenstore:
-# per mode, vm2 says its importer is ready by offering vm1 a 64x64 token
-# buffer, which vm1 imports and releases before it starts the compositor.
+# under make demo the PNGs go to the host.
+#
+# The guests share no xenstore, and each reloads its driver on its own
+# schedule (an offer made to a guest that is reloading is lost), so they
+# meet through "tokens": vm2 offers vm1 a 64x64 buffer, again until vm1
+# has imported and released one.  A token says vm2's importer is ready
+# (per mode) and, at the end, that vm2 is done, so both leave together
+# and the next test's handshakes start in step.
 . /lab/virtio/hvio.sh
 . /lab/common/demo-lib.sh
 demo_args
@@ -12,18 +17,33 @@ hvio_load
 peer=$(hvio_peer) || { echo "FAIL: unexpected domid $(hvio_info domid)"; hvio_unload; exit 1; }
 lab_modprobe vgem || { hvio_unload; exit 1; }
 rc=0
-# wait_token SECS: the handle of vm2's token offer, once it is there
-# (polled twice a second: every fork+exec under TCG costs the other guest)
-wait_token() {
+
+# token_give SECS (vm2): offers tokens until vm1 took one
+token_give() {
+	_end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt $_end ]; do
+		hyperdmabuf-ctl export --vgem 64x64 --to virtio:$peer --until-released \
+			--wait-ms 10000 >/tmp/demo-token.out 2>&1 && return 0
+		sleep 1	# (an export to a guest that is not up fails at once)
+	done
+	cat /tmp/demo-token.out
+	return 1
+}
+
+# token_take SECS (vm1): imports and releases one of vm2's tokens (polled
+# twice a second: every fork+exec under TCG costs the other guest)
+token_take() {
 	_end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
 	while [ "$(cut -d. -f1 /proc/uptime)" -lt $_end ]; do
 		_h=$(hyperdmabuf-ctl list | awk -v p="virtio:$peer" \
 			'$2 == "importer" && $3 == "shared" && $4 == p { print $1; exit }')
-		[ -n "$_h" ] && { echo "$_h"; return 0; }
+		[ -n "$_h" ] && hyperdmabuf-ctl import "$_h" --out /dev/null 2>/dev/null &&
+			return 0
 		sleep 0.5
 	done
 	return 1
 }
+
 if [ "$LAB_ROLE" = vm1 ]; then
 	# contiguous runs: the host maps at most 480 runs per guest
 	# (docs/virtio-device.rst); vgem's shmem pages as 2 MiB huge pages
@@ -34,11 +54,9 @@ if [ "$LAB_ROLE" = vm1 ]; then
 		echo force >$thp
 	fi
 	for sync in $DEMO_SYNCS; do
-		if ! h=$(wait_token 120); then
+		if ! token_take 180; then
 			lab_notok "demo ($sync): vm2's importer never said it was ready"; rc=1; break
 		fi
-		hyperdmabuf-ctl import "$h" --out /dev/null ||
-			{ lab_notok "demo ($sync): importing vm2's token"; rc=1; break; }
 		comp=/tmp/demo-comp-$sync.out
 		hyperdmabuf-compositor --to virtio:$peer --frames "$DEMO_FRAMES" --fps "$DEMO_FPS" \
 			--sync $sync --timeout 60000 -v >$comp 2>&1
@@ -49,15 +67,15 @@ if [ "$LAB_ROLE" = vm1 ]; then
 			sh -c "[ $crc = 0 ] && grep -q 'frames sent $DEMO_FRAMES, done by the importer $DEMO_FRAMES,' $comp" || rc=1
 	done
 	[ -n "$old" ] && echo "$old" >$thp
+	# vm2 checks (and under make demo sends) the PNGs first
+	token_take $((DEMO_FRAMES * 10 + 180)) || { lab_notok "demo: vm2 never said it was done"; rc=1; }
 else
 	for sync in $DEMO_SYNCS; do
 		out=/tmp/demo-png-$sync log=/tmp/demo-importd-$sync.log
 		rm -rf $out
 		demo_importd_start $log --from virtio:$peer --outdir $out --sync $sync \
 			--frames "$DEMO_FRAMES" -v || { cat $log; rc=1; break; }
-		hyperdmabuf-ctl export --vgem 64x64 --to virtio:$peer --until-released \
-			--wait-ms 120000 >/tmp/demo-token.out 2>&1 ||
-			{ cat /tmp/demo-token.out; lab_notok "demo ($sync): vm1 never took the token"; rc=1; break; }
+		token_give 180 || { lab_notok "demo ($sync): vm1 never took the token"; rc=1; demo_importd_stop; break; }
 		# importd exits after the frames (its summary line); the
 		# compositor's deadline bounds this
 		lab_wait_for $((DEMO_FRAMES + 90)) grep -q 'frames consumed' $log
@@ -69,6 +87,7 @@ else
 		demo_check_importd "demo ($sync) from virtio:$peer" $log $st $out "$DEMO_FRAMES" || rc=1
 		[ "$DEMO_MODE" = 1 ] && demo_send_files $out/*.png
 	done
+	token_give 180 || { lab_notok "demo: vm1 never took the last token"; rc=1; }
 fi
 hvio_unload || rc=1
 exit $rc
