@@ -6,6 +6,8 @@
 . /lab/virtio/hvio.sh
 hvio_load
 peer=$(hvio_peer) || { echo "FAIL: unexpected domid $(hvio_info domid)"; hvio_unload; exit 1; }
+# the first export is lost if the importer reloads its driver after it
+hvio_barrier 120 || { lab_notok "virtio xfer: the other guest never came"; hvio_unload; exit 1; }
 if [ "$LAB_ROLE" = vm1 ]; then
 	lab_modprobe vgem || { hvio_unload; exit 1; }
 	# The host maps at most 480 runs of contiguous pages per guest (QEMU's

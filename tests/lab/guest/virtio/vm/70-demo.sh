@@ -4,12 +4,9 @@
 # hyper_dmabuf-importd writes them as PNGs, every one checked pixel-exact;
 # under make demo the PNGs go to the host.
 #
-# The guests share no xenstore, and each reloads its driver on its own
-# schedule (an offer made to a guest that is reloading is lost), so they
-# meet through "tokens": vm2 offers vm1 a 64x64 buffer, again until vm1
-# has imported and released one.  A token says vm2's importer is ready
-# (per mode) and, at the end, that vm2 is done, so both leave together
-# and the next test's handshakes start in step.
+# The guests share no xenstore: they meet at hvio_barrier (hvio.sh), per
+# mode once vm2's importer is ready, and at the end once vm2 is done, so
+# both leave together and the next test's handshakes start in step.
 . /lab/virtio/hvio.sh
 . /lab/common/demo-lib.sh
 demo_args
@@ -17,32 +14,6 @@ hvio_load
 peer=$(hvio_peer) || { echo "FAIL: unexpected domid $(hvio_info domid)"; hvio_unload; exit 1; }
 lab_modprobe vgem || { hvio_unload; exit 1; }
 rc=0
-
-# token_give SECS (vm2): offers tokens until vm1 took one
-token_give() {
-	_end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
-	while [ "$(cut -d. -f1 /proc/uptime)" -lt $_end ]; do
-		hyperdmabuf-ctl export --vgem 64x64 --to virtio:$peer --until-released \
-			--wait-ms 10000 >/tmp/demo-token.out 2>&1 && return 0
-		sleep 1	# (an export to a guest that is not up fails at once)
-	done
-	cat /tmp/demo-token.out
-	return 1
-}
-
-# token_take SECS (vm1): imports and releases one of vm2's tokens (polled
-# twice a second: every fork+exec under TCG costs the other guest)
-token_take() {
-	_end=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
-	while [ "$(cut -d. -f1 /proc/uptime)" -lt $_end ]; do
-		_h=$(hyperdmabuf-ctl list | awk -v p="virtio:$peer" \
-			'$2 == "importer" && $3 == "shared" && $4 == p { print $1; exit }')
-		[ -n "$_h" ] && hyperdmabuf-ctl import "$_h" --out /dev/null 2>/dev/null &&
-			return 0
-		sleep 0.5
-	done
-	return 1
-}
 
 if [ "$LAB_ROLE" = vm1 ]; then
 	# contiguous runs: the host maps at most 480 runs per guest
@@ -54,7 +25,7 @@ if [ "$LAB_ROLE" = vm1 ]; then
 		echo force >$thp
 	fi
 	for sync in $DEMO_SYNCS; do
-		if ! token_take 180; then
+		if ! hvio_barrier 180; then
 			lab_notok "demo ($sync): vm2's importer never said it was ready"; rc=1; break
 		fi
 		comp=/tmp/demo-comp-$sync.out
@@ -68,14 +39,14 @@ if [ "$LAB_ROLE" = vm1 ]; then
 	done
 	[ -n "$old" ] && echo "$old" >$thp
 	# vm2 checks (and under make demo sends) the PNGs first
-	token_take $((DEMO_FRAMES * 10 + 180)) || { lab_notok "demo: vm2 never said it was done"; rc=1; }
+	hvio_barrier $((DEMO_FRAMES * 10 + 180)) || { lab_notok "demo: vm2 never said it was done"; rc=1; }
 else
 	for sync in $DEMO_SYNCS; do
 		out=/tmp/demo-png-$sync log=/tmp/demo-importd-$sync.log
 		rm -rf $out
 		demo_importd_start $log --from virtio:$peer --outdir $out --sync $sync \
 			--frames "$DEMO_FRAMES" -v || { cat $log; rc=1; break; }
-		token_give 180 || { lab_notok "demo ($sync): vm1 never took the token"; rc=1; demo_importd_stop; break; }
+		hvio_barrier 180 || { lab_notok "demo ($sync): vm1 never came"; rc=1; demo_importd_stop; break; }
 		# importd exits after the frames (its summary line); the
 		# compositor's deadline bounds this
 		lab_wait_for $((DEMO_FRAMES + 90)) grep -q 'frames consumed' $log
@@ -87,7 +58,7 @@ else
 		demo_check_importd "demo ($sync) from virtio:$peer" $log $st $out "$DEMO_FRAMES" || rc=1
 		[ "$DEMO_MODE" = 1 ] && demo_send_files $out/*.png
 	done
-	token_give 180 || { lab_notok "demo: vm1 never took the last token"; rc=1; }
+	hvio_barrier 180 || { lab_notok "demo: vm1 never took the last token"; rc=1; }
 fi
 hvio_unload || rc=1
 exit $rc
