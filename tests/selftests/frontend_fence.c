@@ -53,6 +53,7 @@
 
 #include "hdmabuf_common.h"
 #include "harness.h"
+#include "hyperdmabuf.h"
 
 #define NR_FRAMES	10000
 #define DELAY_MS	400
@@ -77,22 +78,6 @@ static int vgem_signal(int card, uint32_t id)
 	memset(&s, 0, sizeof(s));
 	s.fence = id;
 	return hdm_ioctl(card, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s);
-}
-
-static int fence_attach(int fd, const struct hyper_dmabuf_handle *h,
-			int sync_fd, uint32_t flags, uint64_t *seqno)
-{
-	struct hyper_dmabuf_fence_attach a;
-	int ret;
-
-	memset(&a, 0, sizeof(a));
-	a.handle = *h;
-	a.fd = sync_fd;
-	a.flags = flags;
-	ret = hdm_ioctl(fd, HYPER_DMABUF_IOCTL_FENCE_ATTACH, &a);
-	if (!ret && seqno)
-		*seqno = a.seqno;
-	return ret;
 }
 
 static int fence_get(int fd, const struct hyper_dmabuf_handle *h,
@@ -260,7 +245,7 @@ static void exporter_to_importer(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
 				&self->pending));
-	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
 				  HYPER_DMABUF_FENCE_WRITE, &seqno));
 	EXPECT_LT(0ULL, (unsigned long long)seqno);
 
@@ -327,7 +312,7 @@ TEST_F_TIMEOUT(fence, importer_holds_exporter_writer, 60)
 			       &prime));
 	ASSERT_EQ(0, vgem_fence(self->c.card, prime.handle, 0,
 				&self->pending));
-	ASSERT_EQ(0, fence_attach(self->c.imp, &self->h, -1, 0, &seqno));
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.imp, &self->h, -1, 0, &seqno));
 	EXPECT_LT(0ULL, (unsigned long long)seqno);
 
 	/* The exporter's writers must wait for the peer's read. */
@@ -446,7 +431,7 @@ TEST_F_TIMEOUT(fence, events, 60)
 	/* Exporter (domain 0) -> importer (domain HDM_LO_PEER). */
 	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
 				&self->pending));
-	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
 				  HYPER_DMABUF_FENCE_WRITE, &seqno));
 	ASSERT_EQ(0, next_fence_event(self->c.imp, 0, &ev));
 	EXPECT_TRUE(hdm_handle_eq(&ev.handle, &self->h));
@@ -467,7 +452,7 @@ TEST_F_TIMEOUT(fence, events, 60)
 	gc.handle = prime.handle;
 	ASSERT_EQ(0, vgem_fence(self->c.card, prime.handle, 0,
 				&self->pending));
-	ASSERT_EQ(0, fence_attach(self->c.imp, &self->h, -1, 0, &seqno));
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.imp, &self->h, -1, 0, &seqno));
 	ASSERT_EQ(0, next_fence_event(self->c.exp, HDM_LO_PEER, &ev));
 	EXPECT_TRUE(hdm_handle_eq(&ev.handle, &self->h));
 	EXPECT_EQ(0U, ev.flags);
@@ -505,7 +490,7 @@ TEST_F_TIMEOUT(fence, explicit_sync_file, 60)
 	es.flags = DMA_BUF_SYNC_WRITE;
 	ASSERT_EQ(0, hdm_ioctl(self->buf.dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
 			       &es));
-	ret = fence_attach(self->c.exp, &self->h, es.fd,
+	ret = hdmabuf_fence_attach(self->c.exp, &self->h, es.fd,
 			   HYPER_DMABUF_FENCE_WRITE, &seqno);
 	close(es.fd);
 	ASSERT_EQ(0, ret);
@@ -536,7 +521,7 @@ TEST_F_TIMEOUT(fence, explicit_sync_file, 60)
 	EXPECT_EQ(1, sync_status(gfd));
 	close(gfd);
 	/* Nothing pending on our side either: nothing is sent. */
-	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
 				  HYPER_DMABUF_FENCE_WRITE, &seqno));
 	EXPECT_EQ(0ULL, (unsigned long long)seqno);
 }
@@ -553,7 +538,7 @@ TEST_F_TIMEOUT(fence, peer_death_fails_fences, 60)
 	ASSERT_EQ(0, share(self, 0, true));
 	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
 				&self->pending));
-	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
 				  HYPER_DMABUF_FENCE_WRITE, &seqno));
 	ASSERT_EQ(0, fence_get(self->c.imp, &self->h, 0, &gfd));
 	EXPECT_EQ(0, sync_status(gfd));
@@ -585,7 +570,7 @@ TEST_F_TIMEOUT(fence, silent_peer_times_out, 60)
 	ASSERT_EQ(0, stat_get("fence_timeouts", &t0));
 	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
 				&self->pending));
-	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
 				  HYPER_DMABUF_FENCE_WRITE, &seqno));
 	ASSERT_EQ(0, fence_get(self->c.imp, &self->h, 0, &gfd));
 	waited = wait_ms(gfd, POLLIN, 5000);
@@ -629,16 +614,16 @@ TEST_F(fence, bad_arguments)
 				     HYPER_DMABUF_IOCTL_FENCE_ATTACH, &a));
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, null_fd);
-	EXPECT_EQ(-EINVAL, fence_attach(self->c.exp, &self->h, null_fd, 0,
+	EXPECT_EQ(-EINVAL, hdmabuf_fence_attach(self->c.exp, &self->h, null_fd, 0,
 					NULL));
 	close(null_fd);
 	hdm_handle_random(&unknown);
-	EXPECT_EQ(-ENOENT, fence_attach(self->c.exp, &unknown, -1, 0, NULL));
+	EXPECT_EQ(-ENOENT, hdmabuf_fence_attach(self->c.exp, &unknown, -1, 0, NULL));
 	EXPECT_EQ(-ENOENT, fence_get(self->c.exp, &unknown, 0, &fd));
 	/* An offer's implicit fences are its import's: there is none. */
-	EXPECT_EQ(-ENODEV, fence_attach(self->c.imp, &self->h, -1, 0, NULL));
+	EXPECT_EQ(-ENODEV, hdmabuf_fence_attach(self->c.imp, &self->h, -1, 0, NULL));
 	/* Nothing pending on the export: nothing sent. */
-	EXPECT_EQ(0, fence_attach(self->c.exp, &self->h, -1, 0, &seqno));
+	EXPECT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1, 0, &seqno));
 	EXPECT_EQ(0ULL, (unsigned long long)seqno);
 
 	memset(&g, 0, sizeof(g));
@@ -679,7 +664,7 @@ TEST_F_TIMEOUT(fence, frames_no_leak, 900)
 				 &self->pending);
 		ASSERT_EQ(0, ret) TH_LOG("frame %d: vgem fence: %s", i,
 					 strerror(-ret));
-		ret = fence_attach(self->c.exp, &self->h, -1,
+		ret = hdmabuf_fence_attach(self->c.exp, &self->h, -1,
 				   HYPER_DMABUF_FENCE_WRITE, &seqno);
 		ASSERT_EQ(0, ret) TH_LOG("frame %d: FENCE_ATTACH: %s", i,
 					 strerror(-ret));
@@ -793,7 +778,7 @@ TEST_F_TIMEOUT(fence, tracepoints, 60)
 	/* s1: attached and signalled */
 	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
 				&self->pending));
-	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
 				  HYPER_DMABUF_FENCE_WRITE, &s1));
 	ASSERT_EQ(0, vgem_signal(self->c.card, self->pending));
 	self->pending = 0;
@@ -802,7 +787,7 @@ TEST_F_TIMEOUT(fence, tracepoints, 60)
 	ASSERT_EQ(0, param_push("fence_timeout_ms", 300));
 	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
 				&self->pending));
-	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
 				  HYPER_DMABUF_FENCE_WRITE, &s2));
 	ASSERT_EQ(0, fence_get(self->c.imp, &self->h, 0, &gfd));
 	EXPECT_LE(0, wait_ms(gfd, POLLIN, 5000));
@@ -814,7 +799,7 @@ TEST_F_TIMEOUT(fence, tracepoints, 60)
 	/* s3: pending when the exporter's domain goes down */
 	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
 				&self->pending));
-	ASSERT_EQ(0, fence_attach(self->c.exp, &self->h, -1,
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
 				  HYPER_DMABUF_FENCE_WRITE, &s3));
 	ASSERT_EQ(0, lo_knob_write("domain_down", "0\n"));
 	EXPECT_LE(0, wait_ms(self->imp_fd, POLLIN, 5000));
