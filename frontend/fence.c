@@ -131,6 +131,26 @@ static void hdmabuf_proxy_complete(struct hdmabuf_proxy *p, int err)
 	dma_fence_put(&p->base);
 }
 
+/*
+ * Completes @p and keeps a reference among @rx's last completed proxies,
+ * for FENCE_GET by seqno (the reference the timeline held moves there).
+ */
+static void hdmabuf_fence_rx_complete(struct hdmabuf_fence_rx *rx,
+				      struct hdmabuf_proxy *p, int err)
+{
+	struct dma_fence *old;
+
+	if (err)
+		dma_fence_set_error(&p->base, err);
+	dma_fence_signal(&p->base);
+	spin_lock(&rx->lock);
+	old = rx->done[rx->done_next];
+	rx->done[rx->done_next] = &p->base;
+	rx->done_next = (rx->done_next + 1) % HDMABUF_FENCE_DONE;
+	spin_unlock(&rx->lock);
+	dma_fence_put(old);
+}
+
 /* Adds @p to @resv: what waits for the buffer now waits for the peer. */
 static int hdmabuf_proxy_install(struct hdmabuf_proxy *p,
 				 struct dma_resv *resv)
@@ -176,7 +196,7 @@ static void hdmabuf_fence_rx_timeout(struct work_struct *work)
 		atomic64_inc(&hdmabuf_stats.fence_timeouts);
 		trace_hdmabuf_fence_timeout(p->timeline, p->base.seqno,
 					    -ETIMEDOUT);
-		hdmabuf_proxy_complete(p, -ETIMEDOUT);
+		hdmabuf_fence_rx_complete(rx, p, -ETIMEDOUT);
 	}
 }
 
@@ -203,13 +223,22 @@ static unsigned int hdmabuf_fence_rx_down(struct hdmabuf_fence_rx *rx,
 	unsigned int n = 0;
 	LIST_HEAD(dead);
 
+	struct dma_fence *done[HDMABUF_FENCE_DONE];
+	unsigned int i;
+
 	spin_lock(&rx->lock);
 	list_splice_init(&rx->pending, &dead);
 	rx->nr_pending = 0;
 	rx->last_seqno = 0;
 	rx->context = dma_fence_context_alloc(1);
+	/* The new connection's seqnos start at 1 again. */
+	memcpy(done, rx->done, sizeof(done));
+	memset(rx->done, 0, sizeof(rx->done));
+	rx->done_next = 0;
 	spin_unlock(&rx->lock);
 	cancel_delayed_work_sync(&rx->timeout_work);
+	for (i = 0; i < HDMABUF_FENCE_DONE; i++)
+		dma_fence_put(done[i]);
 
 	list_for_each_entry_safe(p, tmp, &dead, node) {
 		list_del(&p->node);
@@ -382,7 +411,7 @@ static bool hdmabuf_fence_rx_signal(struct hdmabuf_peer *peer,
 	list_for_each_entry_safe(p, tmp, &done, node) {
 		list_del(&p->node);
 		trace_hdmabuf_fence_rx_signal(p->timeline, p->base.seqno, err);
-		hdmabuf_proxy_complete(p, err);
+		hdmabuf_fence_rx_complete(rx, p, err);
 	}
 	return true;
 }
@@ -796,6 +825,34 @@ static struct dma_fence *hdmabuf_fence_collect(struct hdmabuf_peer *peer,
 	return merged ?: dma_fence_get_stub();
 }
 
+/* @peer's proxy @seqno on @handle, pending or lately completed, or NULL. */
+static struct dma_fence *hdmabuf_fence_find(struct hdmabuf_peer *peer,
+					    const u8 *handle, u64 seqno)
+{
+	struct hdmabuf_fence_rx *rx = &peer->fence_rx;
+	struct dma_fence *found = NULL;
+	struct hdmabuf_proxy *p;
+	unsigned int i;
+
+	spin_lock(&rx->lock);
+	list_for_each_entry(p, &rx->pending, node)
+		if (p->base.seqno == seqno) {
+			found = &p->base;
+			break;
+		}
+	for (i = 0; !found && i < HDMABUF_FENCE_DONE; i++)
+		if (rx->done[i] && rx->done[i]->seqno == seqno)
+			found = rx->done[i];
+	/* The seqno names one fence of the timeline: of this buffer? */
+	if (found && memcmp(to_proxy(found)->handle.bytes, handle,
+			    HDMABUF_HANDLE_SIZE))
+		found = NULL;
+	if (found)
+		dma_fence_get(found);
+	spin_unlock(&rx->lock);
+	return found;
+}
+
 int hdmabuf_fence_get(struct hdmabuf_file *file,
 		      struct hyper_dmabuf_fence_get *arg,
 		      struct sync_file **out)
@@ -810,8 +867,13 @@ int hdmabuf_fence_get(struct hdmabuf_file *file,
 		return PTR_ERR(peer);
 	if (dmabuf)
 		dma_buf_put(dmabuf);
-	fence = hdmabuf_fence_collect(peer, arg->handle.bytes,
-				      arg->flags & HYPER_DMABUF_FENCE_WRITE);
+	if (arg->flags & HYPER_DMABUF_FENCE_SEQNO)
+		fence = hdmabuf_fence_find(peer, arg->handle.bytes,
+					   arg->seqno) ?: ERR_PTR(-ENOENT);
+	else
+		fence = hdmabuf_fence_collect(peer, arg->handle.bytes,
+					      arg->flags &
+					      HYPER_DMABUF_FENCE_WRITE);
 	hdmabuf_fence_buffer_done(peer);
 	if (IS_ERR(fence))
 		return PTR_ERR(fence);

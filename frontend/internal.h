@@ -106,8 +106,12 @@ extern struct hdmabuf_stats hdmabuf_stats;
  * @pending: unsignalled proxies, in seqno (and deadline) order.
  * @nr_pending: entries of @pending (bounded by max_fences).
  * @timeout_work: fails the proxies whose deadline passed.
+ * @done: the last HDMABUF_FENCE_DONE completed proxies (references), so
+ *	that FENCE_GET with FENCE_SEQNO can still tell how one ended.
+ * @done_next: the slot of @done to fill next.
  * @name: timeline name, "backend:domid".
  */
+#define HDMABUF_FENCE_DONE	64
 struct hdmabuf_fence_rx {
 	spinlock_t lock;
 	u64 context;
@@ -115,6 +119,8 @@ struct hdmabuf_fence_rx {
 	struct list_head pending;
 	unsigned int nr_pending;
 	struct delayed_work timeout_work;
+	struct dma_fence *done[HDMABUF_FENCE_DONE];
+	unsigned int done_next;
 	char name[HDMABUF_FENCE_NAME_LEN];
 };
 

@@ -239,8 +239,11 @@ static int hdmabuf_ioctl_fence_get(struct hdmabuf_file *file,
 	struct sync_file *sync;
 	int fd, ret;
 
-	if (arg->flags & ~HYPER_DMABUF_FENCE_VALID_FLAGS || arg->fd ||
-	    !hdmabuf_mem_is_zero(arg->reserved, sizeof(arg->reserved)))
+	if (arg->flags & ~HYPER_DMABUF_FENCE_GET_VALID_FLAGS || arg->fd ||
+	    arg->reserved ||
+	    ((arg->flags & HYPER_DMABUF_FENCE_SEQNO) ?
+	     !arg->seqno || arg->flags & HYPER_DMABUF_FENCE_WRITE :
+	     arg->seqno))
 		return -EINVAL;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)

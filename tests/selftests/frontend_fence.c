@@ -584,6 +584,61 @@ TEST_F_TIMEOUT(fence, silent_peer_times_out, 60)
 	EXPECT_TRUE(ready_now(self->imp_fd, POLLIN));
 }
 
+/*
+ * FENCE_GET with FENCE_SEQNO: the one proxy, pending or completed, so
+ * that its outcome is known after the fact (the import's own
+ * EXPORT_SYNC_FILE leaves out signalled fences): a fence that timed out
+ * reads -ETIMEDOUT, one the exporter signalled reads 1, an unknown seqno
+ * (or that of another buffer) is ENOENT.
+ */
+TEST_F_TIMEOUT(fence, get_by_seqno, 60)
+{
+	struct dma_buf_export_sync_file es;
+	uint64_t late = 0, good = 0;
+	int gfd;
+
+	NEED_BUF();
+	ASSERT_EQ(0, param_push("fence_timeout_ms", 300));
+	ASSERT_EQ(0, share(self, 0, true));
+	/* A write fence that times out, then one that is signalled. */
+	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
+				&self->pending));
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
+					  HYPER_DMABUF_FENCE_WRITE, &late));
+	gfd = hdmabuf_fence_get_seqno(self->c.imp, &self->h, late);
+	ASSERT_LE(0, gfd);
+	EXPECT_LE(0, wait_ms(gfd, POLLIN, 5000));
+	close(gfd);
+	ASSERT_EQ(0, vgem_signal(self->c.card, self->pending));
+	self->pending = 0;
+	ASSERT_EQ(0, vgem_fence(self->c.card, self->buf.gem, 1,
+				&self->pending));
+	ASSERT_EQ(0, hdmabuf_fence_attach(self->c.exp, &self->h, -1,
+					  HYPER_DMABUF_FENCE_WRITE, &good));
+	ASSERT_EQ(0, vgem_signal(self->c.card, self->pending));
+	self->pending = 0;
+	ASSERT_LE(0, wait_ms(self->imp_fd, POLLIN, 5000));
+
+	/* Both completed: the import no longer shows how. */
+	memset(&es, 0, sizeof(es));
+	es.flags = DMA_BUF_SYNC_READ;
+	ASSERT_EQ(0, hdm_ioctl(self->imp_fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
+			       &es));
+	EXPECT_EQ(1, sync_status(es.fd));
+	close(es.fd);
+	gfd = hdmabuf_fence_get_seqno(self->c.imp, &self->h, late);
+	ASSERT_LE(0, gfd) TH_LOG("FENCE_GET seqno %llu: %s",
+				 (unsigned long long)late, strerror(-gfd));
+	EXPECT_EQ(-ETIMEDOUT, sync_status(gfd));
+	close(gfd);
+	gfd = hdmabuf_fence_get_seqno(self->c.imp, &self->h, good);
+	ASSERT_LE(0, gfd);
+	EXPECT_EQ(1, sync_status(gfd));
+	close(gfd);
+	EXPECT_EQ(-ENOENT, hdmabuf_fence_get_seqno(self->c.imp, &self->h,
+						   good + 1000));
+}
+
 TEST_F(fence, bad_arguments)
 {
 	struct hyper_dmabuf_fence_attach a;
@@ -636,10 +691,25 @@ TEST_F(fence, bad_arguments)
 	EXPECT_EQ(-EINVAL, hdm_ioctl(self->c.imp, HYPER_DMABUF_IOCTL_FENCE_GET,
 				     &g));
 	g.flags = 0;
-	g.reserved[0] = 1;
+	g.reserved = 1;
 	EXPECT_EQ(-EINVAL, hdm_ioctl(self->c.imp, HYPER_DMABUF_IOCTL_FENCE_GET,
 				     &g));
-	g.reserved[0] = 0;
+	g.reserved = 0;
+	g.seqno = 1;		/* without FENCE_SEQNO */
+	EXPECT_EQ(-EINVAL, hdm_ioctl(self->c.imp, HYPER_DMABUF_IOCTL_FENCE_GET,
+				     &g));
+	g.flags = HYPER_DMABUF_FENCE_SEQNO | HYPER_DMABUF_FENCE_WRITE;
+	EXPECT_EQ(-EINVAL, hdm_ioctl(self->c.imp, HYPER_DMABUF_IOCTL_FENCE_GET,
+				     &g));
+	g.flags = HYPER_DMABUF_FENCE_SEQNO;
+	g.seqno = 0;
+	EXPECT_EQ(-EINVAL, hdm_ioctl(self->c.imp, HYPER_DMABUF_IOCTL_FENCE_GET,
+				     &g));
+	g.flags = 0;
+	/* FENCE_SEQNO is FENCE_GET's only */
+	EXPECT_EQ(-EINVAL, hdmabuf_fence_attach(self->c.imp, &self->h, -1,
+						HYPER_DMABUF_FENCE_SEQNO,
+						NULL));
 	ASSERT_EQ(0, hdm_ioctl(self->c.imp, HYPER_DMABUF_IOCTL_FENCE_GET, &g));
 	EXPECT_TRUE(fcntl(g.fd, F_GETFD) & FD_CLOEXEC);
 	close(g.fd);

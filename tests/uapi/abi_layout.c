@@ -52,6 +52,7 @@ int main(void)
 	OFF(hyper_dmabuf_fence_attach, reserved);
 	SZ(hyper_dmabuf_fence_get);
 	OFF(hyper_dmabuf_fence_get, fd);
+	OFF(hyper_dmabuf_fence_get, seqno);
 	OFF(hyper_dmabuf_fence_get, reserved);
 	SZ(hyper_dmabuf_event_mask);
 	OFF(hyper_dmabuf_event_mask, old_mask);

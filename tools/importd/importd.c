@@ -570,11 +570,11 @@ static int process_offer(struct importd *d,
 }
 
 /*
- * A frame in pool buffer @b (the exporter's write fence came): take it
+ * A frame in pool buffer @b (the exporter's write fence @seqno came): take it
  * with our read fence, wait for the writes, copy it out, end the read so
  * the exporter can draw again, then encode it.
  */
-static int pool_frame(struct importd *d, struct pool_buf *b)
+static int pool_frame(struct importd *d, struct pool_buf *b, uint64_t seqno)
 {
 	double t0 = mono_ms(), t_fence, t_written, t_copied;
 	uint8_t *img = NULL;
@@ -591,7 +591,7 @@ static int pool_frame(struct importd *d, struct pool_buf *b)
 		d->failed++;
 		return -1;
 	}
-	ret = pool_wait_written(b, WRITE_WAIT_MS);
+	ret = pool_wait_written(d->dev, b, seqno, WRITE_WAIT_MS);
 	t_written = mono_ms();
 	if (!ret)
 		ret = copy_frame(b->fd, b->map, &b->layout, &img);
@@ -627,7 +627,7 @@ static void pool_event(struct importd *d, const struct hyper_dmabuf_event *ev)
 		return;
 	if (ev->type == HYPER_DMABUF_EVENT_FENCE &&
 	    (ev->flags & HYPER_DMABUF_FENCE_WRITE))
-		pool_frame(d, b);
+		pool_frame(d, b, ev->size);	/* the write fence's seqno */
 	else if (ev->type == HYPER_DMABUF_EVENT_WITHDRAWN ||
 		 ev->type == HYPER_DMABUF_EVENT_REVOKED)
 		pool_remove(&d->pool, b);

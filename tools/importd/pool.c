@@ -126,13 +126,17 @@ void pool_read_end(struct pool *p, uint32_t fence)
 	hdmabuf_vgem_fence_signal(p->card, fence);
 }
 
-int pool_wait_written(const struct pool_buf *b, int timeout_ms)
+int pool_wait_written(int dev, const struct pool_buf *b, uint64_t seqno,
+		      int timeout_ms)
 {
 	struct pollfd pfd = { .events = POLLIN };
 	int ret, status;
 
-	/* READ: the fences a reader waits for, the exporter's writes */
-	pfd.fd = hdmabuf_dmabuf_export_sync_file(b->fd, DMA_BUF_SYNC_READ);
+	/*
+	 * That fence itself, not the import's EXPORT_SYNC_FILE: that leaves
+	 * out signalled fences, and with them how they ended.
+	 */
+	pfd.fd = hdmabuf_fence_get_seqno(dev, &b->handle, seqno);
 	if (pfd.fd < 0)
 		return pfd.fd;
 	do {

@@ -76,10 +76,13 @@ int pool_read_begin(struct pool *p, int dev, const struct pool_buf *b,
 /* The read is over: the exporter may draw into the buffer again. */
 void pool_read_end(struct pool *p, uint32_t fence);
 /*
- * Waits up to @timeout_ms for the exporter's write fences on @b: 0 once
- * the frame is complete, -ETIMEDOUT, or the fences' error (the exporter
- * died: -ECONNRESET; its fence timed out: -ETIMEDOUT).
+ * Waits up to @timeout_ms for the exporter's write fence @seqno on @b
+ * (its FENCE event's): 0 once the frame is complete, -ETIMEDOUT, or how
+ * the fence failed, even if it failed before this call (the exporter
+ * died: -ECONNRESET; its fence timed out: -ETIMEDOUT; no longer known:
+ * -ENOENT).
  */
-int pool_wait_written(const struct pool_buf *b, int timeout_ms);
+int pool_wait_written(int dev, const struct pool_buf *b, uint64_t seqno,
+		      int timeout_ms);
 
 #endif /* HDMABUF_IMPORTD_POOL_H */

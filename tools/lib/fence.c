@@ -29,6 +29,20 @@ int hdmabuf_fence_attach(int fd, const struct hyper_dmabuf_handle *h,
 	return ret;
 }
 
+int hdmabuf_fence_get_seqno(int fd, const struct hyper_dmabuf_handle *h,
+			    uint64_t seqno)
+{
+	struct hyper_dmabuf_fence_get g;
+	int ret;
+
+	memset(&g, 0, sizeof(g));
+	g.handle = *h;
+	g.flags = HYPER_DMABUF_FENCE_SEQNO;
+	g.seqno = seqno;
+	ret = hdmabuf_ioctl(fd, HYPER_DMABUF_IOCTL_FENCE_GET, &g);
+	return ret ? ret : g.fd;
+}
+
 int hdmabuf_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags)
 {
 	struct dma_buf_export_sync_file es;

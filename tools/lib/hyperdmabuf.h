@@ -145,6 +145,10 @@ void hdmabuf_gem_close(int card, uint32_t gem);	/* @gem 0: nothing */
  * when nothing was pending. */
 int hdmabuf_fence_attach(int fd, const struct hyper_dmabuf_handle *h,
 			 int sync_fd, uint32_t flags, uint64_t *seqno);
+/* FENCE_GET with FENCE_SEQNO: a sync_file of the peer's fence @seqno on
+ * @h (pending or lately completed) or -errno (-ENOENT: not known). */
+int hdmabuf_fence_get_seqno(int fd, const struct hyper_dmabuf_handle *h,
+			    uint64_t seqno);
 /* DMA_BUF_IOCTL_EXPORT_SYNC_FILE (DMA_BUF_SYNC_READ: the fences a reader
  * waits for; WRITE: all of them): a sync_file fd or -errno. */
 int hdmabuf_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags);

@@ -254,6 +254,10 @@ struct hyper_dmabuf_list {
 /* FENCE_ATTACH and FENCE_GET flags. */
 #define HYPER_DMABUF_FENCE_WRITE	(1U << 0) /* the work writes */
 #define HYPER_DMABUF_FENCE_VALID_FLAGS	(HYPER_DMABUF_FENCE_WRITE)
+/* FENCE_GET only: the one fence @seqno, pending or lately completed. */
+#define HYPER_DMABUF_FENCE_SEQNO	(1U << 1)
+#define HYPER_DMABUF_FENCE_GET_VALID_FLAGS \
+	(HYPER_DMABUF_FENCE_WRITE | HYPER_DMABUF_FENCE_SEQNO)
 
 /**
  * struct hyper_dmabuf_fence_attach - argument of HYPER_DMABUF_IOCTL_FENCE_ATTACH
@@ -286,15 +290,22 @@ struct hyper_dmabuf_fence_attach {
  * @handle: in: a buffer this file exported, or one offered to this VM.
  * @flags: in: HYPER_DMABUF_FENCE_WRITE: only the peer's pending writes,
  *	else all of the peer's pending fences on the buffer.
+ *	HYPER_DMABUF_FENCE_SEQNO (without WRITE): only the peer's fence
+ *	@seqno on the buffer (the seqno of its FENCE event), pending or one
+ *	of the peer's last 64 completed ones, so that its sync_file tells
+ *	how it ended even after it did; ENOENT when it is not known (any
+ *	more).
  * @fd: out: a sync_file (O_CLOEXEC) that signals when they all have; an
  *	already signalled one when none is pending.
+ * @seqno: in: with HYPER_DMABUF_FENCE_SEQNO, the fence; else zero.
  * @reserved: zero.
  */
 struct hyper_dmabuf_fence_get {
 	struct hyper_dmabuf_handle handle;
 	__u32 flags;
 	__s32 fd;
-	__u64 reserved[2];
+	__u64 seqno;
+	__u64 reserved;
 };
 
 /**
