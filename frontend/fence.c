@@ -132,16 +132,21 @@ static void hdmabuf_proxy_complete(struct hdmabuf_proxy *p, int err)
 }
 
 /*
- * Completes @p and keeps a reference among @rx's last completed proxies,
- * for FENCE_GET by seqno (the reference the timeline held moves there).
+ * Completes @p; a failed one stays referenced among @rx's last failed
+ * proxies (the timeline's reference moves there), so that FENCE_GET by
+ * seqno can still tell how it ended.  Successful ones are not kept: a
+ * completed seqno that is not among them succeeded.
  */
 static void hdmabuf_fence_rx_complete(struct hdmabuf_fence_rx *rx,
 				      struct hdmabuf_proxy *p, int err)
 {
 	struct dma_fence *old;
 
-	if (err)
-		dma_fence_set_error(&p->base, err);
+	if (!err) {
+		hdmabuf_proxy_complete(p, 0);
+		return;
+	}
+	dma_fence_set_error(&p->base, err);
 	dma_fence_signal(&p->base);
 	spin_lock(&rx->lock);
 	old = rx->done[rx->done_next];
@@ -825,7 +830,12 @@ static struct dma_fence *hdmabuf_fence_collect(struct hdmabuf_peer *peer,
 	return merged ?: dma_fence_get_stub();
 }
 
-/* @peer's proxy @seqno on @handle, pending or lately completed, or NULL. */
+/*
+ * @peer's proxy @seqno on @handle: pending, or one of the last failed; a
+ * signalled stub for an earlier seqno of this connection (it succeeded,
+ * or failed before the last HDMABUF_FENCE_DONE failures); NULL if the
+ * seqno is not (yet) known.
+ */
 static struct dma_fence *hdmabuf_fence_find(struct hdmabuf_peer *peer,
 					    const u8 *handle, u64 seqno)
 {
@@ -847,8 +857,10 @@ static struct dma_fence *hdmabuf_fence_find(struct hdmabuf_peer *peer,
 	if (found && memcmp(to_proxy(found)->handle.bytes, handle,
 			    HDMABUF_HANDLE_SIZE))
 		found = NULL;
-	if (found)
+	else if (found)
 		dma_fence_get(found);
+	else if (seqno <= rx->last_seqno)
+		found = dma_fence_get_stub();
 	spin_unlock(&rx->lock);
 	return found;
 }

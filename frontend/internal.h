@@ -106,7 +106,7 @@ extern struct hdmabuf_stats hdmabuf_stats;
  * @pending: unsignalled proxies, in seqno (and deadline) order.
  * @nr_pending: entries of @pending (bounded by max_fences).
  * @timeout_work: fails the proxies whose deadline passed.
- * @done: the last HDMABUF_FENCE_DONE completed proxies (references), so
+ * @done: the last HDMABUF_FENCE_DONE failed proxies (references), so
  *	that FENCE_GET with FENCE_SEQNO can still tell how one ended.
  * @done_next: the slot of @done to fill next.
  * @name: timeline name, "backend:domid".

@@ -254,7 +254,7 @@ struct hyper_dmabuf_list {
 /* FENCE_ATTACH and FENCE_GET flags. */
 #define HYPER_DMABUF_FENCE_WRITE	(1U << 0) /* the work writes */
 #define HYPER_DMABUF_FENCE_VALID_FLAGS	(HYPER_DMABUF_FENCE_WRITE)
-/* FENCE_GET only: the one fence @seqno, pending or lately completed. */
+/* FENCE_GET only: the one fence @seqno, pending or how it ended. */
 #define HYPER_DMABUF_FENCE_SEQNO	(1U << 1)
 #define HYPER_DMABUF_FENCE_GET_VALID_FLAGS \
 	(HYPER_DMABUF_FENCE_WRITE | HYPER_DMABUF_FENCE_SEQNO)
@@ -291,10 +291,10 @@ struct hyper_dmabuf_fence_attach {
  * @flags: in: HYPER_DMABUF_FENCE_WRITE: only the peer's pending writes,
  *	else all of the peer's pending fences on the buffer.
  *	HYPER_DMABUF_FENCE_SEQNO (without WRITE): only the peer's fence
- *	@seqno on the buffer (the seqno of its FENCE event), pending or one
- *	of the peer's last 64 completed ones, so that its sync_file tells
- *	how it ended even after it did; ENOENT when it is not known (any
- *	more).
+ *	@seqno on the buffer (the seqno of its FENCE event), so that its
+ *	sync_file tells how it ended even after it did: pending, one of
+ *	the peer's last 64 failed ones, or signalled without error for
+ *	an earlier seqno of the connection; ENOENT for a later one.
  * @fd: out: a sync_file (O_CLOEXEC) that signals when they all have; an
  *	already signalled one when none is pending.
  * @seqno: in: with HYPER_DMABUF_FENCE_SEQNO, the fence; else zero.
